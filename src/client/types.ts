@@ -1,7 +1,7 @@
 // The API as in-process parts (controllers, node agent, DNS, dashboard) see it.
 // It is the same registry kubectl reaches over HTTPS, minus the HTTP hop: the
 // same validation, defaulting, admission and optimistic concurrency apply.
-import type { ObjectMeta } from 'kubernetes-types/meta/v1';
+import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { ResourceKey } from '../api/resources.js';
 
 export interface KObject {
