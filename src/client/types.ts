@@ -4,10 +4,14 @@
 import type { ObjectMeta } from 'kubernetes-types/meta/v1.js';
 import type { ResourceKey } from '../api/resources.js';
 
+/** kubernetes-types marks server-set fields read-only; the registry is the server that sets them. */
+export type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+export type ObjectMetadata = Mutable<ObjectMeta>;
+
 export interface KObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: ObjectMeta;
+  metadata?: ObjectMetadata;
   [field: string]: unknown;
 }
 

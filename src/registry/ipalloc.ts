@@ -1,0 +1,75 @@
+// ClusterIP and NodePort allocation for Services, like kube-apiserver's
+// allocators: a free address from the service CIDR (the network and the
+// broadcast-ish first addresses skipped), a free port from 30000-32767.
+import { fieldErr, type FieldError } from '../api/errors.js';
+
+export function ipToInt(ip: string): number {
+  const p = ip.split('.').map(Number);
+  return ((p[0] << 24) >>> 0) + (p[1] << 16) + (p[2] << 8) + p[3];
+}
+
+export function intToIp(n: number): string {
+  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+export function isIPv4(s: string): boolean {
+  const m = s.match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
+  return !!m && m.slice(1).every((x) => Number(x) <= 255 && String(Number(x)) === x);
+}
+
+export class Cidr {
+  readonly base: number;
+  readonly size: number;
+  constructor(readonly text: string) {
+    const [ip, bits] = text.split('/');
+    if (!isIPv4(ip) || !(Number(bits) >= 8 && Number(bits) <= 30)) throw new Error(`invalid CIDR ${text}`);
+    this.size = 2 ** (32 - Number(bits));
+    this.base = (ipToInt(ip) & ~(this.size - 1)) >>> 0;
+  }
+  contains(ip: string): boolean {
+    if (!isIPv4(ip)) return false;
+    const n = ipToInt(ip);
+    return n >= this.base && n < this.base + this.size;
+  }
+  /** The n-th address (1 is the first usable one). */
+  nth(n: number): string {
+    return intToIp(this.base + n);
+  }
+}
+
+export class ServiceIPAllocator {
+  private next = 1;
+  constructor(readonly cidr: Cidr) {}
+
+  /** Validates a requested address; returns field errors (empty if fine). */
+  check(ip: string, inUse: Set<string>, field = 'spec.clusterIPs'): FieldError[] {
+    if (!this.cidr.contains(ip)) {
+      return [fieldErr.invalid(field, [ip], `failed to allocate IP ${ip}: provided IP is not in the valid range. The range of valid IPs is ${this.cidr.text}`)];
+    }
+    if (inUse.has(ip)) return [fieldErr.invalid(field, [ip], `failed to allocate IP ${ip}: provided IP is already allocated`)];
+    return [];
+  }
+
+  /** A free address, scanning from after the last one handed out (like the real allocator's random-ish spread). */
+  allocate(inUse: Set<string>): string {
+    const usable = this.cidr.size - 2;
+    for (let i = 0; i < usable; i++) {
+      const n = ((this.next - 1 + i) % usable) + 1;
+      const ip = this.cidr.nth(n);
+      // .1 is the `kubernetes` Service, .10 is kube-dns (kubeadm's convention): hand them out only on request.
+      if (n === 1 || n === 10) continue;
+      if (!inUse.has(ip)) {
+        this.next = n + 1;
+        return ip;
+      }
+    }
+    throw new Error(`range is full: ${this.cidr.text}`);
+  }
+}
+
+export const NODE_PORT_RANGE = { min: 30000, max: 32767 };
+
+export function allocateNodePort(inUse: Set<number>): number {
+  for (let p = NODE_PORT_RANGE.min; p <= NODE_PORT_RANGE.max; p++) if (!inUse.has(p)) return p;
+  throw new Error('node port range is full');
+}

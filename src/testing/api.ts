@@ -1,0 +1,21 @@
+// A complete in-memory API for tests: the real registry (defaulting,
+// validation, concurrency, graceful deletion) over the memory store, with the
+// system namespaces bootstrapped. No HTTP, no controllers.
+import { LocalClient } from '../client/local.js';
+import { Registry, type Admission } from '../registry/registry.js';
+import { bootstrap } from '../registry/bootstrap.js';
+import { MemoryStore } from '../store/memory.js';
+import type { Client } from '../client/types.js';
+
+export interface MemoryApi {
+  client: Client;
+  registry: Registry;
+  stop(): void;
+}
+
+export async function createMemoryApi(opts: { now?: () => Date; admission?: Admission[] } = {}): Promise<MemoryApi> {
+  const store = new MemoryStore();
+  const registry = new Registry({ store, now: opts.now, admission: opts.admission });
+  bootstrap(registry);
+  return { client: new LocalClient(registry), registry, stop: () => store.close() };
+}
