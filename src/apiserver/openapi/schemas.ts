@@ -109,8 +109,11 @@ export class SchemaBuilder {
 
   private aliasBody(name: string, type: TypeExpr): Schema {
     if (type.t === 'primitive' && type.name === 'string') {
-      // Time and MicroTime are RFC 3339 timestamps; Quantity is a string on the wire.
-      return name === 'Time' || name === 'MicroTime' ? { type: 'string', format: 'date-time' } : { type: 'string' };
+      // Time and MicroTime are RFC 3339 timestamps. A Quantity is written as a string
+      // ("500m", "1Gi") or a plain number, so its schema has no single type.
+      if (name === 'Time' || name === 'MicroTime') return { type: 'string', format: 'date-time' };
+      if (name === 'Quantity') return { oneOf: [{ type: 'string' }, { type: 'number' }] };
+      return { type: 'string' };
     }
     if (type.t === 'union') return { 'x-kubernetes-preserve-unknown-fields': true };
     return this.propertySchema(type);
