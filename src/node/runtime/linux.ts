@@ -1,0 +1,230 @@
+// The `linux` runtime (root on Linux): the process runtime plus a mount, UTS,
+// IPC and PID namespace per container, made with util-linux `unshare` and
+// entered with `nsenter` for kubectl exec and probes.
+//
+// Why util-linux and not bubblewrap or runc: util-linux (unshare, nsenter,
+// mount) and coreutils (chroot) are on every Debian system, so the runtime
+// needs no extra package; bubblewrap 0.8 (Debian 12) has no overlay support,
+// so it would have to create volume mount points on the host itself; runc
+// needs an OCI bundle and a rootfs, which come with image support later.
+// unshare also gives us the exact mount sequence in one readable script
+// (runtime/shim.ts: namespaceScript).
+//
+// The container's root is an overlay: lower = the host's /, upper = the
+// container instance's own directory. So the container sees the host's
+// programs, its volumes at their mountPath, a generated /etc/hosts (with the
+// pod's FQDN), /etc/resolv.conf (cluster DNS) and /etc/hostname, and its
+// writes outside volumes stay in its own layer, dropped when the instance is
+// removed, as a container's writable layer is. Networking stays the host's
+// (the pod IP is a loopback address, as in the process runtime).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
+import { namespaceScript } from './shim.js';
+import {
+  DEFAULT_PATH, adoptInstance, killGroup, killPid, prepareInstance, removeInstance, resolveExecutable, spawnShim,
+} from './base.js';
+import { ContainerStartError, hostPathIn } from './process.js';
+import { isSameProcess, readStat } from './procfs.js';
+import type { ContainerHandle, ContainerLaunch, ExecOptions, Runtime } from './types.js';
+
+/** Whether this process can use the linux runtime (root on Linux with unshare and nsenter). */
+export function linuxRuntimeAvailable(): { ok: boolean; why?: string } {
+  if (process.platform !== 'linux') return { ok: false, why: `the linux runtime needs Linux (this is ${process.platform})` };
+  if (process.getuid?.() !== 0) return { ok: false, why: 'the linux runtime needs root (namespaces and mounts)' };
+  for (const tool of ['unshare', 'nsenter', 'mount', 'chroot']) {
+    if (!resolveExecutable(tool, DEFAULT_PATH, '/')) return { ok: false, why: `the linux runtime needs ${tool} (util-linux/coreutils)` };
+  }
+  return { ok: true };
+}
+
+/** Outermost host mount points besides /, /proc, /dev and /sys (which the container gets its own way). */
+export function hostMountPoints(mountinfo = readFileSync('/proc/self/mountinfo', 'utf8')): string[] {
+  const points = mountinfo.split('\n').filter(Boolean).map((l) => unescapeMount(l.split(' ')[4]));
+  const skip = (p: string) => p === '/' || ['/proc', '/dev', '/sys'].some((s) => p === s || p.startsWith(s + '/'));
+  const candidates = [...new Set(points.filter((p) => !skip(p)))].sort();
+  return candidates.filter((p) => !candidates.some((q) => q !== p && p.startsWith(q + '/')));
+}
+
+function unescapeMount(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+export class LinuxRuntime implements Runtime {
+  readonly name = 'linux' as const;
+  private readonly hostMounts: string[];
+
+  constructor() {
+    this.hostMounts = hostMountPoints();
+  }
+
+  async start(l: ContainerLaunch): Promise<ContainerHandle> {
+    const env = { PATH: DEFAULT_PATH, ...l.env };
+    const cwd = l.workingDir || '/';
+    const cmd = l.argv[0];
+    const hostCmd = cmd.startsWith('/') ? (hostPathIn(l.mounts, cmd) ?? cmd) : cmd;
+    if (!resolveExecutable(hostCmd, env.PATH, hostPathIn(l.mounts, cwd) ?? cwd)) {
+      throw new ContainerStartError('StartError', `exec: "${cmd}": executable file not found in $PATH`);
+    }
+    const dir = await prepareInstance(l);
+    const upper = join(dir, 'upper');
+    const root = join(dir, 'root');
+    mkdirSync(upper);
+    mkdirSync(join(dir, 'work'));
+    mkdirSync(root);
+    const layer = new UpperLayer(upper);
+    layer.writeFile('/etc/hosts', l.etc.hosts);
+    layer.writeFile('/etc/resolv.conf', l.etc.resolvConf);
+    layer.writeFile('/etc/hostname', l.etc.hostname);
+    const ctl = join(dir, 'ctl');
+    const binds = [{ source: ctl, target: ctl, readOnly: false }];
+    // Outer mounts first; a mount point inside another volume is made in that volume, as the kubelet does.
+    const mounts = [...l.mounts].sort((a, b) => depth(a.containerPath) - depth(b.containerPath));
+    for (const m of mounts) {
+      const target = layer.resolve(m.containerPath);
+      const isDir = statSync(m.hostPath).isDirectory();
+      const inVolume = hostPathIn(mounts.filter((o) => o !== m && depth(o.containerPath) < depth(m.containerPath)), m.containerPath);
+      if (inVolume) {
+        if (!existsSync(inVolume)) {
+          if (isDir) mkdirSync(inVolume, { recursive: true });
+          else writeFileSync(inVolume, '', { flag: 'a' });
+        }
+      } else layer.ensureMountPoint(target, isDir);
+      binds.push({ source: m.hostPath, target, readOnly: m.readOnly });
+    }
+    if (!hostPathIn(l.mounts, cwd)) layer.ensureMountPoint(layer.resolve(cwd), true);
+    const script = namespaceScript(
+      { rootDir: root, upperDir: upper, workDir: join(dir, 'work'), hostname: l.hostname, hostMounts: this.hostMounts, binds },
+      join(ctl, 'init.pid'),
+    );
+    return spawnShim('linux', l, dir, {
+      command: 'unshare',
+      args: ['--mount', '--uts', '--ipc', '--pid', '--fork', '--propagation', 'private', '/bin/sh', '-c', script, 'ordinal-ns', join(ctl, 'exit'), cwd, ...l.argv],
+      env,
+      cwd: '/',
+    });
+  }
+
+  adopt(dir: string): ContainerHandle | undefined {
+    return adoptInstance('linux', dir);
+  }
+
+  /** The host pid of the container's PID 1 (the shim inside the namespaces), once it has recorded it. */
+  initPid(h: ContainerHandle): number | undefined {
+    try {
+      const pid = Number(readFileSync(join(h.dir, 'ctl', 'init.pid'), 'utf8').trim());
+      const st = readStat(pid);
+      return st && st.ppid === h.pid ? pid : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  signal(h: ContainerHandle, sig: NodeJS.Signals): void {
+    const pid = this.initPid(h);
+    if (pid !== undefined) killPid(pid, sig);
+  }
+
+  kill(h: ContainerHandle): void {
+    // unshare, the namespace's PID 1 and the command share the shim's process
+    // group; PID 1 dying takes every other process of the namespace with it.
+    killGroup(h.pid, 'SIGKILL');
+  }
+
+  exec(h: ContainerHandle, argv: string[], o: ExecOptions): ChildProcess {
+    const pid = this.initPid(h);
+    if (pid === undefined || !isSameProcess(h.pid, h.startTime)) throw new Error('container is not running');
+    return spawn('nsenter', ['--target', String(pid), '--mount', '--uts', '--ipc', '--pid', '--root', '--wd', '--', ...argv], {
+      env: { PATH: DEFAULT_PATH, ...o.env },
+      detached: true,
+      stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    });
+  }
+
+  /** Whether argv[0] resolves inside the running container. */
+  canExec(h: ContainerHandle, argv0: string, env: Record<string, string>): boolean {
+    const pid = this.initPid(h);
+    if (pid === undefined) return false;
+    return !!resolveExecutable(argv0, env.PATH ?? DEFAULT_PATH, h.launch.workingDir || '/', `/proc/${pid}/root`);
+  }
+
+  killExec(p: ChildProcess): void {
+    // nsenter forks into the PID namespace and does not forward signals; both share a process group.
+    if (p.pid !== undefined && p.exitCode === null && p.signalCode === null) killGroup(p.pid, 'SIGKILL');
+  }
+
+  remove(h: ContainerHandle): Promise<void> {
+    return removeInstance(h);
+  }
+}
+
+function depth(p: string): number {
+  return p.split('/').filter(Boolean).length;
+}
+
+/**
+ * The container's upper layer, prepared from the host before the overlay is
+ * mounted: directories created here copy the mode and owner of the host
+ * directory they shadow (an upper directory's attributes are what the
+ * container sees), and paths resolve through the host's symlinks as the
+ * container would (absolute links relative to the container's root).
+ */
+export class UpperLayer {
+  constructor(private readonly upper: string) {}
+
+  /** Resolves symlinks in `p` as seen from inside the container (lower = host /). */
+  resolve(p: string): string {
+    const parts = posix.normalize(p).split('/').filter(Boolean);
+    let cur = '/';
+    for (let i = 0, hops = 0; i < parts.length; i++) {
+      const next = posix.join(cur, parts[i]);
+      let link: string | undefined;
+      try {
+        if (lstatSync(next).isSymbolicLink()) link = readlinkSync(next);
+      } catch {
+        // missing on the host: created in the upper layer
+      }
+      if (link !== undefined && hops++ < 40) {
+        const rest = parts.slice(i + 1);
+        const target = link.startsWith('/') ? link : posix.join(cur, link);
+        parts.splice(0, parts.length, ...target.split('/').filter(Boolean), ...rest);
+        cur = '/';
+        i = -1;
+        continue;
+      }
+      cur = next;
+    }
+    return cur;
+  }
+
+  /** Makes `p` exist in the merged view (in the upper layer when the host lacks it). */
+  ensureMountPoint(p: string, directory: boolean): void {
+    if (existsSync(p) || existsSync(join(this.upper, p))) return;
+    this.mkdirs(dirname(p));
+    if (directory) mkdirSync(join(this.upper, p), { recursive: true });
+    else if (!existsSync(join(this.upper, p))) writeFileSync(join(this.upper, p), '');
+  }
+
+  writeFile(p: string, content: string): void {
+    this.mkdirs(dirname(p));
+    writeFileSync(join(this.upper, p), content, { mode: 0o644 });
+  }
+
+  private mkdirs(p: string): void {
+    const parts = p.split('/').filter(Boolean);
+    let cur = '';
+    for (const part of parts) {
+      cur += '/' + part;
+      const at = join(this.upper, cur);
+      if (existsSync(at)) continue;
+      mkdirSync(at);
+      try {
+        const st = statSync(cur);
+        chmodSync(at, st.mode & 0o7777);
+        chownSync(at, st.uid, st.gid);
+      } catch {
+        chmodSync(at, 0o755);
+      }
+    }
+  }
+}
