@@ -2,6 +2,6 @@
 // an in-memory index of Services, EndpointSlices and Pods.
 export { ClusterDns, type ClusterDnsOptions } from './server.js';
 export { ZoneIndex, SCHEMA_VERSION } from './zone.js';
-export { ensureServiceAddress, releaseServiceAddress, hasServiceAddress, SERVICE_INTERFACE } from './host-address.js';
+export { ensureServiceAddress, releaseServiceAddress, interfaceWithAddress, SERVICE_INTERFACE } from './host-address.js';
 export { kubeDnsService, DEFAULT_CLUSTER_DNS_IP } from './kube-dns.js';
 export { resolvConfNameservers } from './forward.js';
