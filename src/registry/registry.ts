@@ -13,6 +13,7 @@ import { applyDefaults } from '../api/defaults/index.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../api/validation/index.js';
 import { labelSelectorString, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Selector } from '../api/selectors.js';
 import { applyPatch, recordUpdate, serverSideApply } from '../apiserver/patch/index.js';
+import { cannotBeHandledMessage, strictDecodingMessage, unknownFieldMessage, unknownFields } from '../apiserver/openapi/index.js';
 import type { DeleteOptions, KObject, ListOptions, PatchType, WatchEvent, WatchOptions } from '../client/types.js';
 import { StoreError, type Store, type StoreEvent } from '../store/types.js';
 import { decode, decodeKV, encode, keyFor, prefixFor } from './storage.js';
@@ -36,15 +37,11 @@ export interface WriteResult<T = KObject> {
 /** Mutating admission: runs after defaulting, before validation (e.g. the default StorageClass). */
 export type Admission = (op: 'CREATE' | 'UPDATE', ri: ResourceInfo, obj: KObject, old: KObject | undefined) => void;
 
-/** Lists the paths of fields unknown to the kind's schema (strict field validation). */
-export type UnknownFieldsCheck = (apiVersion: string, kind: string, obj: unknown) => string[];
-
 export interface RegistryOptions {
   store: Store;
   now?: () => Date;
   serviceCIDR?: string;
   admission?: Admission[];
-  unknownFields?: UnknownFieldsCheck;
 }
 
 export interface ListResult<T = KObject> {
@@ -67,14 +64,12 @@ export class Registry {
   private readonly now: () => Date;
   private readonly ipAlloc: ServiceIPAllocator;
   private readonly admission: Admission[];
-  private readonly unknownFields?: UnknownFieldsCheck;
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store;
     this.now = opts.now ?? (() => new Date());
     this.ipAlloc = new ServiceIPAllocator(new Cidr(opts.serviceCIDR ?? '10.96.0.0/12'));
     this.admission = [...(opts.admission ?? [])];
-    this.unknownFields = opts.unknownFields;
   }
 
   addAdmission(a: Admission): void {
@@ -139,7 +134,7 @@ export class Registry {
   create<T extends KObject = KObject>(ri: ResourceInfo, ns: string | undefined, input: T, opts: WriteOpts = {}): WriteResult<T> {
     if (opts.subresource) throw badRequest(`create is not supported on ${ri.resource}/${opts.subresource}`);
     const obj = clone(input) as KObject;
-    const warnings = this.checkTypeAndFields(ri, obj, opts);
+    const warnings = this.checkTypeAndFields(ri, obj, opts, 'create');
     const meta = (obj.metadata = obj.metadata ?? {});
     if (ri.namespaced) {
       if (meta.namespace && ns && meta.namespace !== ns) {
@@ -157,6 +152,7 @@ export class Registry {
     if (meta.resourceVersion) {
       throw badRequest('resourceVersion should not be set on objects to be created');
     }
+    if (this.store.get(keyFor(ri, meta.namespace, meta.name))) throw alreadyExists(ri, meta.name);
     meta.uid = randomUUID();
     meta.creationTimestamp = rfc3339(this.now());
     delete meta.deletionTimestamp;
@@ -186,7 +182,7 @@ export class Registry {
   /** PUT: replaces the object (or its status/scale subresource). */
   update<T extends KObject = KObject>(ri: ResourceInfo, ns: string | undefined, name: string, input: T, opts: WriteOpts = {}): WriteResult<T> {
     const obj = clone(input) as KObject;
-    const warnings = opts.subresource ? [] : this.checkTypeAndFields(ri, obj, opts);
+    const warnings = opts.subresource ? [] : this.checkTypeAndFields(ri, obj, opts, 'update');
     const meta = (obj.metadata = obj.metadata ?? {});
     if (meta.name && meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
     if (ri.namespaced && meta.namespace && ns && meta.namespace !== ns) {
@@ -238,7 +234,7 @@ export class Registry {
     const pm = patched.metadata ?? {};
     if (pm.resourceVersion && pm.resourceVersion !== String(kv.modRevision)) throw staleConflict(ri, name);
     if (pm.name && pm.name !== name) throw badRequest(`the name of the object (${pm.name}) does not match the name on the URL (${name})`);
-    const warnings = opts.subresource ? [] : this.checkTypeAndFields(ri, patched, opts);
+    const warnings = opts.subresource ? [] : this.checkTypeAndFields(ri, patched, opts, 'patch');
     const next = this.prepareUpdate(ri, patched, old, opts);
     return { object: this.commitUpdate<T>(ri, key, next, old, kv.modRevision, opts), warnings, created: false };
   }
@@ -359,6 +355,10 @@ export class Registry {
       }
       next = clone(old);
       (next.spec as { replicas: number }).replicas = replicas;
+    } else if (sub === 'finalize' && keyOf(ri) === 'namespaces') {
+      // Only the namespace's spec.finalizers change (the namespace controller's last step).
+      next = clone(old);
+      next.spec = { ...(old.spec as object), finalizers: (obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? [] };
     } else if (sub) {
       throw badRequest(`${ri.resource}/${sub} does not support this verb`);
     } else {
@@ -391,6 +391,7 @@ export class Registry {
     }
     let errs: FieldError[];
     if (sub === 'status') errs = validateStatusUpdate(keyOf(ri), next, old);
+    else if (sub === 'finalize') errs = [];
     else errs = validateUpdate(keyOf(ri), next, old);
     if (errs.length) throw invalid(sub === 'scale' ? 'Scale' : ri.kind, sub === 'scale' ? 'autoscaling' : ri.group, om.name!, errs);
     if (opts.fieldManager) recordUpdate(keyOf(ri), old, next, opts.fieldManager, this.now());
@@ -444,7 +445,7 @@ export class Registry {
     return g;
   }
 
-  private checkTypeAndFields(ri: ResourceInfo, obj: KObject, opts: WriteOpts): string[] {
+  private checkTypeAndFields(ri: ResourceInfo, obj: KObject, opts: WriteOpts, verb: 'create' | 'update' | 'patch'): string[] {
     const want = apiVersionOf(ri);
     if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
       throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${want})`);
@@ -455,12 +456,14 @@ export class Registry {
     obj.apiVersion = want;
     obj.kind = ri.kind;
     const mode = opts.fieldValidation ?? 'Warn';
-    if (mode === 'Ignore' || !this.unknownFields) return [];
-    const unknown = this.unknownFields(want, ri.kind, obj);
+    if (mode === 'Ignore') return [];
+    const unknown = unknownFields(want, ri.kind, obj);
     if (!unknown.length) return [];
-    const msgs = unknown.map((p) => `unknown field "${p.replace(/^\./, '')}"`);
-    if (mode === 'Strict') throw badRequest(`strict decoding error: ${msgs.join(', ')}`);
-    return msgs;
+    if (mode === 'Strict') {
+      const detail = strictDecodingMessage(unknown);
+      throw badRequest(verb === 'patch' ? detail : cannotBeHandledMessage(ri.kind, ri.version, detail));
+    }
+    return unknown.map(unknownFieldMessage);
   }
 
   private checkNamespaceWritable(ns: string): void {

@@ -1,0 +1,156 @@
+// The composition root: builds every part of ordinal, wires them together
+// and starts and stops them in order. Nothing else happens here.
+import { homedir, hostname } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from './registry/registry.js';
+import { bootstrap } from './registry/bootstrap.js';
+import { SqliteStore } from './store/sqlite.js';
+import { MemoryStore } from './store/memory.js';
+import type { Store } from './store/types.js';
+import type { KObject } from './client/types.js';
+import { LocalClient } from './client/local.js';
+import { ApiServer } from './apiserver/server.js';
+import { ensureTls, ensureToken } from './apiserver/tls.js';
+import { kubeconfigYaml, lockDataDir, writeAtomic } from './cluster/datadir.js';
+import { NamespaceController } from './controllers/namespace/index.js';
+import { ClusterDns, DEFAULT_CLUSTER_DNS_IP, ensureServiceAddress, kubeDnsService, releaseServiceAddress } from './dns/index.js';
+import { ensure } from './registry/bootstrap.js';
+import { resourceByKey } from './api/resources.js';
+
+export type RuntimeKind = 'linux' | 'process' | 'simulated';
+
+export interface OrdinalOptions {
+  dataDir?: string;
+  apiPort?: number;
+  dnsPort?: number;
+  bind?: string;
+  runtime?: RuntimeKind;
+  /** 'sqlite' (default, durable) or 'memory' (tests, throwaway clusters). */
+  store?: 'sqlite' | 'memory';
+  log?: (line: string) => void;
+}
+
+interface Component {
+  name: string;
+  start(): Promise<void> | void;
+  stop(): Promise<void> | void;
+}
+
+export class Ordinal {
+  readonly dataDir: string;
+  readonly kubeconfigPath: string;
+  private readonly opts: OrdinalOptions;
+  private readonly log: (line: string) => void;
+  private store?: Store;
+  private api?: ApiServer;
+  private unlock?: () => void;
+  private readonly started: Component[] = [];
+  registry?: Registry;
+  client?: LocalClient;
+
+  constructor(opts: OrdinalOptions = {}) {
+    this.opts = opts;
+    this.dataDir = opts.dataDir ?? join(homedir(), '.ordinal');
+    this.kubeconfigPath = join(this.dataDir, 'kubeconfig');
+    this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
+  }
+
+  get apiPort(): number {
+    return this.api?.port ?? 0;
+  }
+
+  async start(): Promise<void> {
+    this.unlock = lockDataDir(this.dataDir);
+    try {
+      await this.startParts();
+    } catch (e) {
+      await this.stop();
+      throw e;
+    }
+  }
+
+  private async startParts(): Promise<void> {
+    const bind = this.opts.bind ?? '127.0.0.1';
+    this.store = this.opts.store === 'memory' ? new MemoryStore() : new SqliteStore(join(this.dataDir, 'state.db'));
+    const registry = (this.registry = new Registry({ store: this.store }));
+    const apiPortWanted = this.opts.apiPort ?? 6443;
+    bootstrap(registry, { apiPort: apiPortWanted });
+    const client = (this.client = new LocalClient(registry));
+
+    const tls = ensureTls(join(this.dataDir, 'pki'), [bind === '0.0.0.0' ? '127.0.0.1' : bind]);
+    const token = ensureToken(this.dataDir);
+    this.api = new ApiServer({ registry, host: bind, port: apiPortWanted, tls, token, log: this.log });
+    const port = await this.api.start();
+
+    await this.startComponent({ name: 'namespace-controller', ...wrap(new NamespaceController(client)) });
+    await this.startDns(client);
+
+    const host = bind === '0.0.0.0' ? '127.0.0.1' : bind;
+    writeAtomic(this.kubeconfigPath, kubeconfigYaml({ server: `https://${host}:${port}`, caCert: tls.caCert, token }), 0o600);
+    const dnsAt = this.dns?.addresses().map((a) => `${a.host}:${a.port}`).join(', ');
+    this.log(`ordinal API on https://${host}:${port}, cluster DNS on ${dnsAt} (node ${hostname()})`);
+  }
+
+  /**
+   * Cluster DNS on 127.0.0.1:--dns-port for users, and, when root, on the
+   * kube-dns Service's ClusterIP port 53 for pods (made a local address the
+   * way kube-proxy's IPVS mode does), which pods' resolv.conf names.
+   */
+  private async startDns(client: LocalClient): Promise<void> {
+    ensure(this.registry!, () => this.registry!.create(resourceByKey('services'), 'kube-system', kubeDnsService(DEFAULT_CLUSTER_DNS_IP) as KObject));
+    const listen = [{ host: '127.0.0.1', port: this.opts.dnsPort ?? 1053 }];
+    let serviceAddress: string | undefined;
+    if (isRoot()) {
+      try {
+        await ensureServiceAddress(DEFAULT_CLUSTER_DNS_IP);
+        serviceAddress = DEFAULT_CLUSTER_DNS_IP;
+        listen.push({ host: DEFAULT_CLUSTER_DNS_IP, port: 53 });
+      } catch (e) {
+        this.log(`cluster DNS: cannot serve on ${DEFAULT_CLUSTER_DNS_IP}:53 (${(e as Error).message}); pods will not resolve cluster names`);
+      }
+    }
+    const dns = (this.dns = new ClusterDns({ client, listen }));
+    await this.startComponent({
+      name: 'dns',
+      start: () => dns.start(),
+      stop: async () => {
+        await dns.stop();
+        if (serviceAddress) await releaseServiceAddress(serviceAddress);
+      },
+    });
+    this.clusterDnsIp = serviceAddress;
+  }
+
+  /** The address pods' resolv.conf names, when pods can reach the cluster DNS. */
+  clusterDnsIp?: string;
+  dns?: ClusterDns;
+
+  private async startComponent(c: Component): Promise<void> {
+    await c.start();
+    this.started.push(c);
+  }
+
+  async stop(): Promise<void> {
+    for (const c of this.started.splice(0).reverse()) {
+      try {
+        await c.stop();
+      } catch (e) {
+        this.log(`stopping ${c.name}: ${(e as Error).message}`);
+      }
+    }
+    await this.api?.stop();
+    this.api = undefined;
+    this.store?.close();
+    this.store = undefined;
+    this.unlock?.();
+    this.unlock = undefined;
+  }
+}
+
+function isRoot(): boolean {
+  return process.platform === 'linux' && typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function wrap(x: { start(): Promise<void> | void; stop(): Promise<void> | void }) {
+  return { start: () => x.start(), stop: () => x.stop() };
+}
