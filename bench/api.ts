@@ -1,0 +1,93 @@
+// The API server's own figures: latency of create/get/update over HTTPS on
+// loopback (one client, keep-alive), durable writes per second with requests
+// in flight, cold start to ready, and idle memory.
+import { Agent, request } from 'node:https';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ms, percentile, rssMb, serve, type Section, type Served } from './lib.js';
+
+function call(s: Served, agent: Agent, method: string, path: string, body?: unknown): Promise<{ code: number; json: any }> {
+  const url = new URL(path, s.server);
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: url.hostname, port: url.port, path: url.pathname + url.search, method, agent, ca: s.ca,
+      headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json', ...(data ? { 'Content-Length': Buffer.byteLength(data) } : {}) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ code: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString() || 'null') }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+const cm = (name: string, v = '1') => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v } });
+
+async function timed(n: number, fn: (i: number) => Promise<void>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    await fn(i);
+    out.push(performance.now() - t);
+  }
+  return out.sort((a, b) => a - b);
+}
+
+export async function runApiBench(): Promise<Section> {
+  const rows: Section['rows'] = [];
+  // Cold start: a fresh data dir (CA and certificate made), then a warm restart.
+  const dir = mkdtempSync(join(tmpdir(), 'ordinal-bench-'));
+  const first = await serve(['--runtime', 'simulated'], dir);
+  await first.stop();
+  const s = await serve(['--runtime', 'simulated'], dir);
+  rows.push({ metric: 'cold start to ready (first start, new CA)', value: ms(first.readyMs) });
+  rows.push({ metric: 'start to ready (existing data dir)', value: ms(s.readyMs), target: '<= 1000 ms', met: s.readyMs <= 1000 });
+  await new Promise((r) => setTimeout(r, 2000));
+  const idle = rssMb(s.proc.pid!);
+  rows.push({ metric: 'idle RSS', value: `${idle.toFixed(1)} MB`, target: '<= 80 MB', met: idle <= 80 });
+
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const N = 2000;
+  const base = '/api/v1/namespaces/default/configmaps';
+  // Warm up the connection and the JIT.
+  for (let i = 0; i < 200; i++) await call(s, agent, 'POST', base, cm(`warm-${i}`));
+  const create = await timed(N, async (i) => {
+    const r = await call(s, agent, 'POST', base, cm(`c-${i}`));
+    if (r.code !== 201) throw new Error(`create: ${r.code}`);
+  });
+  const get = await timed(N, async (i) => {
+    const r = await call(s, agent, 'GET', `${base}/c-${i}`);
+    if (r.code !== 200) throw new Error(`get: ${r.code}`);
+  });
+  const update = await timed(N, async (i) => {
+    const r = await call(s, agent, 'PUT', `${base}/c-${i}`, cm(`c-${i}`, '2'));
+    if (r.code !== 200) throw new Error(`update: ${r.code}`);
+  });
+  for (const [name, xs] of [['create', create], ['get', get], ['update', update]] as const) {
+    const p99 = percentile(xs, 99);
+    rows.push({ metric: `${name} p50 / p99 (sequential, HTTPS, keep-alive)`, value: `${ms(percentile(xs, 50))} / ${ms(p99)}`, target: 'p99 <= 5 ms', met: p99 <= 5 });
+  }
+  // Durable write throughput: 32 requests in flight.
+  const W = 6000;
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: 32 }, async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= W) return;
+      const r = await call(s, agent, 'POST', base, cm(`t-${i}`));
+      if (r.code !== 201) throw new Error(`create: ${r.code}`);
+    }
+  }));
+  const wps = W / ((performance.now() - t0) / 1000);
+  rows.push({ metric: 'durable writes/s (creates, 32 in flight; WAL, survives kill -9)', value: wps.toFixed(0), target: '>= 3000', met: wps >= 3000 });
+  const loaded = rssMb(s.proc.pid!);
+  rows.push({ metric: `RSS after ${N * 2 + W + 200} objects`, value: `${loaded.toFixed(1)} MB` });
+  agent.destroy();
+  await s.stop();
+  rmSync(dir, { recursive: true, force: true });
+  return { title: 'API server (issue 2)', rows };
+}
