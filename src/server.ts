@@ -76,6 +76,11 @@ export class Ordinal {
     const apiPortWanted = this.opts.apiPort ?? 6443;
     bootstrap(registry, { apiPort: apiPortWanted });
     const client = (this.client = new LocalClient(registry));
+    // Compact like kube-apiserver does (every 5 minutes), keeping the watch window.
+    const store = this.store;
+    const compactor = setInterval(() => store.compact(Math.max(0, store.revision() - 20_000)), 5 * 60_000);
+    compactor.unref();
+    this.started.push({ name: 'compactor', start: () => {}, stop: () => clearInterval(compactor) });
 
     const tls = ensureTls(join(this.dataDir, 'pki'), [bind === '0.0.0.0' ? '127.0.0.1' : bind]);
     const token = ensureToken(this.dataDir);
