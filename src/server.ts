@@ -13,6 +13,9 @@ import { ApiServer } from './apiserver/server.js';
 import { ensureTls, ensureToken } from './apiserver/tls.js';
 import { kubeconfigYaml, lockDataDir, writeAtomic } from './cluster/datadir.js';
 import { NamespaceController } from './controllers/namespace/index.js';
+import { EndpointsController } from './controllers/endpoints/index.js';
+import { EventRecorder } from './controllers/events.js';
+import { SimulatedNode } from './node/simulated/index.js';
 import { ClusterDns, DEFAULT_CLUSTER_DNS_IP, ensureServiceAddress, kubeDnsService, releaseServiceAddress } from './dns/index.js';
 import { ensure } from './registry/bootstrap.js';
 import { resourceByKey } from './api/resources.js';
@@ -88,6 +91,11 @@ export class Ordinal {
     const port = await this.api.start();
 
     await this.startComponent({ name: 'namespace-controller', ...wrap(new NamespaceController(client)) });
+    await this.startComponent({
+      name: 'endpoints-controller',
+      ...wrap(new EndpointsController({ client, recorder: new EventRecorder(client, { component: 'endpoint-controller' }) })),
+    });
+    await this.startNode(client);
     await this.startDns(client);
 
     const host = bind === '0.0.0.0' ? '127.0.0.1' : bind;
@@ -124,6 +132,16 @@ export class Ordinal {
       },
     });
     this.clusterDnsIp = serviceAddress;
+  }
+
+  /** The node agent: real processes (linux or process runtime) or the simulated node. */
+  private async startNode(client: LocalClient): Promise<void> {
+    const runtime = this.opts.runtime ?? (isRoot() ? 'linux' : 'process');
+    if (runtime === 'simulated') {
+      await this.startComponent({ name: 'simulated-node', ...wrap(new SimulatedNode({ client })) });
+      return;
+    }
+    this.log(`runtime ${runtime}: the node agent is not available yet; pods stay Pending`);
   }
 
   /** The address pods' resolv.conf names, when pods can reach the cluster DNS. */
