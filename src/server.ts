@@ -3,7 +3,7 @@
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from './registry/registry.js';
-import { bootstrap } from './registry/bootstrap.js';
+import { bootstrap, ensureKubernetesService } from './registry/bootstrap.js';
 import { SqliteStore } from './store/sqlite.js';
 import { MemoryStore } from './store/memory.js';
 import type { Store } from './store/types.js';
@@ -77,7 +77,7 @@ export class Ordinal {
     this.store = this.opts.store === 'memory' ? new MemoryStore() : new SqliteStore(join(this.dataDir, 'state.db'));
     const registry = (this.registry = new Registry({ store: this.store }));
     const apiPortWanted = this.opts.apiPort ?? 6443;
-    bootstrap(registry, { apiPort: apiPortWanted });
+    bootstrap(registry);
     const client = (this.client = new LocalClient(registry));
     // Compact like kube-apiserver does (every 5 minutes), keeping the watch window.
     const store = this.store;
@@ -89,6 +89,7 @@ export class Ordinal {
     const token = ensureToken(this.dataDir);
     this.api = new ApiServer({ registry, host: bind, port: apiPortWanted, tls, token, log: this.log });
     const port = await this.api.start();
+    ensureKubernetesService(registry, port);
 
     await this.startComponent({ name: 'namespace-controller', ...wrap(new NamespaceController(client)) });
     await this.startComponent({

@@ -7,11 +7,16 @@ import type { KObject } from '../client/types.js';
 
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
-export function bootstrap(registry: Registry, opts: { apiPort?: number } = {}): void {
+export function bootstrap(registry: Registry): void {
   const ns = resourceByKey('namespaces');
   for (const name of SYSTEM_NAMESPACES) {
     ensure(registry, () => registry.create(ns, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
   }
+}
+
+/** The `kubernetes` Service in default names the API server; its targetPort follows the port we listen on. */
+export function ensureKubernetesService(registry: Registry, apiPort: number): void {
+  const services = resourceByKey('services');
   const svc: KObject = {
     apiVersion: 'v1',
     kind: 'Service',
@@ -19,11 +24,20 @@ export function bootstrap(registry: Registry, opts: { apiPort?: number } = {}): 
     spec: {
       type: 'ClusterIP',
       clusterIP: registry.serviceCIDR().nth(1),
-      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: opts.apiPort ?? 6443 }],
+      ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }],
       sessionAffinity: 'None',
     },
   };
-  ensure(registry, () => registry.create(resourceByKey('services'), 'default', svc));
+  try {
+    registry.create(services, 'default', svc);
+  } catch (e) {
+    if (!isStatusError(e, 'AlreadyExists')) throw e;
+    const cur = registry.get(services, 'default', 'kubernetes');
+    const ports = (cur.spec as { ports?: { targetPort?: unknown }[] }).ports ?? [];
+    if (ports[0]?.targetPort !== apiPort) {
+      registry.patch(services, 'default', 'kubernetes', 'merge', { spec: { ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: apiPort }] } });
+    }
+  }
 }
 
 /** Creates unless it already exists. */

@@ -162,8 +162,9 @@ export class Registry {
     prepareForCreate(ri, obj);
     applyDefaults(keyOf(ri), obj);
     for (const a of this.admission) a('CREATE', ri, obj, undefined);
-    const errs = validateCreate(keyOf(ri), obj);
-    if (keyOf(ri) === 'services') errs.push(...this.allocateService(obj));
+    // Allocate the Service's addresses first: validation requires them set.
+    const allocErrs = keyOf(ri) === 'services' ? this.allocateService(obj) : [];
+    const errs = [...allocErrs, ...validateCreate(keyOf(ri), obj)];
     if (errs.length) throw invalid(ri.kind, ri.group, meta.name, errs);
     if (opts.fieldManager) recordUpdate(keyOf(ri), undefined, obj, opts.fieldManager, this.now());
     this.orderFields(ri, obj);

@@ -3,7 +3,7 @@
 // system namespaces bootstrapped. No HTTP, no controllers.
 import { LocalClient } from '../client/local.js';
 import { Registry, type Admission } from '../registry/registry.js';
-import { bootstrap } from '../registry/bootstrap.js';
+import { bootstrap, ensureKubernetesService } from '../registry/bootstrap.js';
 import { MemoryStore } from '../store/memory.js';
 import type { Client } from '../client/types.js';
 
@@ -17,5 +17,6 @@ export async function createMemoryApi(opts: { now?: () => Date; admission?: Admi
   const store = new MemoryStore();
   const registry = new Registry({ store, now: opts.now, admission: opts.admission });
   bootstrap(registry);
+  ensureKubernetesService(registry, 6443);
   return { client: new LocalClient(registry), registry, stop: () => store.close() };
 }
