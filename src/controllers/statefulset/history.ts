@@ -70,14 +70,31 @@ export function goTemplate(template: PodTemplateSpec | undefined): Record<string
   return t;
 }
 
+// Encodings are memoised per object: informer caches hand out the same
+// objects until they change, and a sync encodes every revision it compares.
+const encodedData = new WeakMap<object, string>();
+const templateData = new WeakMap<object, { data: Record<string, unknown>; bytes: string }>();
+
+function encodeTemplate(template: PodTemplateSpec | undefined): { data: Record<string, unknown>; bytes: string } {
+  const hit = template && templateData.get(template);
+  if (hit) return hit;
+  const data = sortKeys({ spec: { template: { ...goTemplate(template), $patch: 'replace' } } }) as Record<string, unknown>;
+  const out = { data, bytes: goJSON(data) };
+  if (template) templateData.set(template, out);
+  return out;
+}
+
 /** The revision data for a set: the patch restoring its template, keys sorted. */
 export function revisionData(set: StatefulSet): Record<string, unknown> {
-  const template = { ...goTemplate(set.spec?.template), $patch: 'replace' };
-  return sortKeys({ spec: { template } }) as Record<string, unknown>;
+  return structuredClone(encodeTemplate(set.spec?.template).data);
 }
 
 export function dataBytes(rev: ControllerRevision): string {
-  return goJSON(rev.data ?? null);
+  const data = rev.data as object | undefined;
+  if (!data || typeof data !== 'object') return goJSON(data ?? null);
+  let bytes = encodedData.get(data);
+  if (bytes === undefined) encodedData.set(data, (bytes = goJSON(data)));
+  return bytes;
 }
 
 export function hashRevision(data: string, collisionCount?: number): string {
@@ -92,8 +109,10 @@ export function revisionName(setName: string, hash: string): string {
 
 /** A new (not yet stored) revision of the set's current template. */
 export function newRevision(set: StatefulSet, revision: number, collisionCount: number): ControllerRevision {
-  const data = revisionData(set);
-  const hash = hashRevision(goJSON(data), collisionCount);
+  // The encoded data is shared between revisions of equal templates; never mutate it.
+  const { data, bytes } = encodeTemplate(set.spec?.template);
+  encodedData.set(data, bytes);
+  const hash = hashRevision(bytes, collisionCount);
   const rev: ControllerRevision = {
     apiVersion: 'apps/v1',
     kind: 'ControllerRevision',

@@ -9,7 +9,7 @@ import type { ControllerRevision, StatefulSet } from 'kubernetes-types/apps/v1.j
 import type { PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { ResourceKey } from '../../../src/api/resources.js';
 import type { KObject } from '../../../src/client/types.js';
-import { planSync, maxUnavailableOf } from '../../../src/controllers/statefulset/control.js';
+import { planSync, maxUnavailableOf, type SyncInput } from '../../../src/controllers/statefulset/control.js';
 import type { Action, SyncPlan } from '../../../src/controllers/statefulset/actions.js';
 import { MemoryRecorder } from '../../../src/controllers/statefulset/events.js';
 import { StatefulPodControl } from '../../../src/controllers/statefulset/pod_control.js';
@@ -27,6 +27,8 @@ export interface SimOptions {
   convergeIterations?: number;
   /** Keep a trace of the steps (for reporting a failing seed). */
   trace?: boolean;
+  /** The decision function under test (a deliberately broken one proves the invariants bite). */
+  planner?: (input: SyncInput) => SyncPlan;
 }
 
 export interface SimResult {
@@ -148,7 +150,7 @@ export async function simulate(seed: number, opts: SimOptions = {}): Promise<Sim
     const claims = caches.get('persistentvolumeclaims')!;
     const revisions = caches.get('controllerrevisions.apps')!.list<ControllerRevision>()
       .filter((rv) => !controllerRefOf(rv) || controllerRefOf(rv)?.uid === uid);
-    const plan = planSync({ set, pods, claim: (n) => claims.get<PersistentVolumeClaim>(n), revisions, now: world.now, maxUnavailableStatefulSet: gate });
+    const plan = (opts.planner ?? planSync)({ set, pods, claim: (n) => claims.get<PersistentVolumeClaim>(n), revisions, now: world.now, maxUnavailableStatefulSet: gate });
     syncs++;
     checkPlan(set, pods, plan, world, violate);
     log(`sync: ${describePlan(plan)}${plan.waiting ? ` (${plan.waiting})` : ''}`);
@@ -193,6 +195,18 @@ export async function simulate(seed: number, opts: SimOptions = {}): Promise<Sim
   // Phase 2: quiet; must converge.
   world.faults = { conflictRate: 0, errorRate: 0 };
   world.killAfterWrites = undefined;
+  // Failed pods never recover by themselves, and OrderedReady (as upstream) will
+  // not scale down past two unhealthy condemned pods: the operator removes
+  // failed pods that are out of range, as the documentation asks.
+  const final = world.peek<StatefulSet>('statefulsets.apps', 'web')!;
+  for (const p of world.all<Pod>('pods')) {
+    const o = getOrdinal(p);
+    const inRange = o >= startOrdinal(final) && o < startOrdinal(final) + specReplicas(final);
+    if (!inRange && p.status?.phase === 'Failed' && !isTerminating(p)) {
+      log(`operator: delete failed condemned pod ${p.metadata?.name}`);
+      world.deleteObject('pods', p.metadata!.name!, 'api');
+    }
+  }
   let converged = false;
   const maxIter = opts.convergeIterations ?? 3000;
   for (let i = 0; i < maxIter; i++) {
