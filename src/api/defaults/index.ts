@@ -1,0 +1,32 @@
+// Defaulting of every served kind: Kubernetes' v1 defaulters (and the few
+// conversions that act like defaults), applied in place before validation.
+import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret } from './core.js';
+import { defaultPod } from './pod.js';
+import { defaultService } from './service.js';
+import { defaultClaim, defaultStorageClass, defaultVolume } from './storage.js';
+import { defaultStatefulSet } from './workloads.js';
+
+type Defaulter = (obj: Record<string, any>) => void;
+
+const DEFAULTERS: Record<string, Defaulter> = {
+  namespaces: defaultNamespace,
+  nodes: defaultNode,
+  pods: defaultPod,
+  services: defaultService,
+  endpoints: defaultEndpoints,
+  secrets: defaultSecret,
+  persistentvolumeclaims: defaultClaim,
+  persistentvolumes: defaultVolume,
+  'statefulsets.apps': defaultStatefulSet,
+  'endpointslices.discovery.k8s.io': defaultEndpointSlice,
+  'storageclasses.storage.k8s.io': defaultStorageClass,
+};
+
+/** Mutates obj in place; idempotent. Applies Kubernetes' v1 defaults for that kind. */
+export function applyDefaults(resourceKey: string, obj: any): void {
+  if (typeof obj !== 'object' || obj === null) return;
+  DEFAULTERS[resourceKey]?.(obj);
+}
+
+export { admitPod } from './admission.js';
+export { defaultPodSpec, defaultPodTemplate, defaultContainer, imageTag } from './pod.js';
