@@ -1,0 +1,49 @@
+// What a container runs, until ordinal has real image support: containers run
+// on the host's filesystem, so a container must name its `command`. One
+// exception, kept deliberately narrow: busybox images. Their whole content is
+// the busybox binary with its applets linked under /bin, and Debian's
+// busybox-static package is that same binary (a different version), so
+// `kubectl run --image=busybox:1.28.4 dns-test -- nslookup web-0.nginx` can
+// run faithfully: the image's default command is `sh`, args name an applet
+// (by name or as /bin/<applet>), and we run `<host busybox> <applet> args...`.
+// Anything else without a command is refused with a waiting reason and an
+// event that says why, never run as something it is not.
+import type { Container } from 'kubernetes-types/core/v1.js';
+import { resolveExecutable, DEFAULT_PATH } from './runtime/base.js';
+
+export class NoCommandError extends Error {
+  readonly reason = 'CreateContainerError';
+}
+
+/** busybox, busybox:1.28.4, docker.io/library/busybox@sha256:..., but not busybox-like names. */
+export function isBusyboxImage(image: string | undefined): boolean {
+  if (!image) return false;
+  const name = image.replace(/@.*$/, '').replace(/:[^/:]*$/, '');
+  return /^((docker\.io|index\.docker\.io|registry-1\.docker\.io)\/)?(library\/)?busybox$/.test(name);
+}
+
+let busyboxPath: string | null | undefined;
+export function hostBusybox(): string | undefined {
+  if (busyboxPath === undefined) busyboxPath = resolveExecutable('busybox', DEFAULT_PATH, '/') ?? null;
+  return busyboxPath ?? undefined;
+}
+
+/**
+ * command + args for the runtime (before $(VAR) expansion), or NoCommandError.
+ * `busybox` is the host's busybox binary (injectable for tests).
+ */
+export function entrypoint(c: Container, busybox = hostBusybox()): { command: string[]; args: string[] } {
+  if (c.command?.length) return { command: c.command, args: c.args ?? [] };
+  if (isBusyboxImage(c.image)) {
+    if (!busybox) {
+      throw new NoCommandError(`image "${c.image}" runs on this host's busybox, which is missing: install busybox-static, or set command`);
+    }
+    const args = c.args?.length ? c.args : ['sh'];
+    const applet = args[0].replace(/^\/(usr\/)?s?bin\//, '');
+    if (applet.includes('/')) throw new NoCommandError(`image "${c.image}": "${args[0]}" is not a busybox applet; set command to run it`);
+    return { command: [busybox, applet], args: args.slice(1) };
+  }
+  throw new NoCommandError(
+    `no command specified: ordinal runs containers on this host's filesystem and has no image support yet, so container "${c.name}" (image "${c.image ?? ''}") must set command`,
+  );
+}

@@ -1,0 +1,66 @@
+// Pod IPs from the node's podCIDR. The default range is 127.0.1.0/24: every
+// 127.x address is local on Linux, so each pod gets an address of its own in
+// the host's network namespace and servers of different pods can all listen
+// on the same port. Addresses are handed out round-robin, so a recreated pod
+// gets a new IP (as on a real node) while its name stays.
+
+export function parseCIDR(cidr: string): { base: number; size: number } {
+  const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
+  if (!m) throw new Error(`invalid podCIDR ${JSON.stringify(cidr)}: want an IPv4 CIDR like 127.0.1.0/24`);
+  const bits = Number(m[5]);
+  if (bits < 8 || bits > 30) throw new Error(`invalid podCIDR ${cidr}: prefix must be between /8 and /30`);
+  const ip = ((Number(m[1]) << 24) >>> 0) + (Number(m[2]) << 16) + (Number(m[3]) << 8) + Number(m[4]);
+  const size = 2 ** (32 - bits);
+  return { base: ip - (ip % size), size };
+}
+
+export function formatIP(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
+}
+
+export class PodIPAllocator {
+  private readonly base: number;
+  private readonly size: number;
+  private readonly used = new Set<string>();
+  private next = 0;
+
+  constructor(cidr: string) {
+    ({ base: this.base, size: this.size } = parseCIDR(cidr));
+  }
+
+  /**
+   * The first usable host of the range is skipped as well as the network and
+   * broadcast addresses: 127.0.1.1 is the host's own name in Debian's /etc/hosts.
+   */
+  allocate(): string {
+    const first = 2;
+    const last = this.size - 2;
+    const count = last - first + 1;
+    for (let i = 0; i < count; i++) {
+      const off = first + ((this.next + i) % count);
+      const ip = formatIP(this.base + off);
+      if (!this.used.has(ip)) {
+        this.used.add(ip);
+        this.next = (off - first + 1) % count;
+        return ip;
+      }
+    }
+    throw new Error(`no pod IP left in ${formatIP(this.base)}/${32 - Math.log2(this.size)}`);
+  }
+
+  /** Marks an address as taken (pods re-adopted after a restart keep theirs). */
+  reserve(ip: string): void {
+    this.used.add(ip);
+  }
+
+  release(ip: string): void {
+    this.used.delete(ip);
+  }
+
+  contains(ip: string): boolean {
+    const parts = ip.split('.').map(Number);
+    if (parts.length !== 4) return false;
+    const n = ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
+    return n >= this.base && n < this.base + this.size;
+  }
+}

@@ -1,0 +1,299 @@
+// The node agent of this machine: registers the Node, binds unscheduled pods
+// to it (a scheduler of one node), runs a PodWorker per pod bound here, and
+// serves logs, exec and attach for the API server.
+//
+// Crash safety: containers are detached process trees that outlive ordinal
+// (as containers outlive a kubelet restart). Each instance records its shim's
+// pid and kernel start time under <dataDir>/pods/<uid>/containers/<name>/<n>/;
+// after a restart (even after kill -9) a worker re-adopts a process only when
+// /proc/<pid>/stat still shows that start time, so no container ever runs
+// twice, and reads back the exit status of those that ended meanwhile.
+// Processes of pods that no longer exist are killed.
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import type { Node, PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
+import type { Client, KObject } from '../client/types.js';
+import { Informer, cacheKey } from '../client/informer.js';
+import { StatusError } from '../api/errors.js';
+import { EventRecorder } from '../controllers/events.js';
+import { ANNOTATION_SELECTED_NODE, bindPod, isOurs, podFitsNode } from './simulated/scheduler.js';
+import { PodEvents } from './events.js';
+import { CrashBackoff } from './backoff.js';
+import { PodIPAllocator } from './ipam.js';
+import { PodWorker } from './podWorker.js';
+import { ProcessRuntime } from './runtime/process.js';
+import { LinuxRuntime, linuxRuntimeAvailable } from './runtime/linux.js';
+import type { Runtime } from './runtime/types.js';
+import { nodeCapacity, nodeObject, primaryIP, readyConditions } from './node.js';
+import { KubeletStreams, type PodStreams } from './streams.js';
+
+export interface KubeletOptions {
+  client: Client;
+  nodeName: string;
+  /** Pods' directories under <dataDir>/pods/<uid>/, their logs under <dataDir>/pods/<uid>/logs/. */
+  dataDir: string;
+  /** 'linux' only when root on Linux; otherwise the process runtime, with one log line saying why. */
+  runtime: 'process' | 'linux';
+  /** Default 127.0.1.0/24 (loopback: every 127.x address is local on Linux). */
+  podCIDR?: string;
+  clusterDNS?: string;
+  clusterDomain?: string;
+  /** The bound PV's directory (default: its spec.hostPath.path or spec.local.path). */
+  volumePathFor?(pv: PersistentVolume): string;
+  /** Where the node agent's own log lines go (default: stderr). */
+  log?(msg: string): void;
+  /** How often the Node's conditions are refreshed (default 60 s). */
+  heartbeatMs?: number;
+}
+
+export class Kubelet {
+  readonly streams: PodStreams;
+  readonly runtime: Runtime;
+  readonly nodeName: string;
+  private readonly workers = new Map<string, PodWorker>();
+  private readonly pods: Informer<Pod & KObject>;
+  private readonly claims: Informer<PersistentVolumeClaim & KObject>;
+  private readonly classes: Informer<StorageClass & KObject>;
+  private readonly recorder: EventRecorder;
+  private readonly schedulerRecorder: EventRecorder;
+  private readonly events: PodEvents;
+  private readonly schedulerEvents: PodEvents;
+  private readonly ipam: PodIPAllocator;
+  private readonly backoff = new CrashBackoff();
+  private readonly hostIP = primaryIP();
+  private readonly log: (msg: string) => void;
+  private node?: Node;
+  private heartbeat?: NodeJS.Timeout;
+  private readonly unscheduled = new Map<string, Pod>();
+  private readonly schedulingMemo = new Map<string, string>();
+  private scheduling = false;
+  private scheduleAgain = false;
+  private started = false;
+
+  constructor(private readonly o: KubeletOptions) {
+    this.nodeName = o.nodeName || hostname();
+    this.log = o.log ?? ((m) => process.stderr.write(`kubelet: ${m}\n`));
+    if (o.runtime === 'linux') {
+      const ok = linuxRuntimeAvailable();
+      if (ok.ok) this.runtime = new LinuxRuntime();
+      else {
+        this.log(`${ok.why}; using the process runtime instead (no namespaces: hostname, volume paths and /etc files are the host's)`);
+        this.runtime = new ProcessRuntime();
+      }
+    } else this.runtime = new ProcessRuntime();
+    this.ipam = new PodIPAllocator(o.podCIDR ?? '127.0.1.0/24');
+    this.recorder = new EventRecorder(o.client, { component: 'kubelet', host: this.nodeName });
+    this.schedulerRecorder = new EventRecorder(o.client, { component: 'default-scheduler' });
+    this.events = new PodEvents(this.recorder);
+    this.schedulerEvents = new PodEvents(this.schedulerRecorder);
+    this.pods = new Informer(o.client, 'pods', { resyncMs: 0 });
+    this.claims = new Informer(o.client, 'persistentvolumeclaims', { resyncMs: 0 });
+    this.classes = new Informer(o.client, 'storageclasses.storage.k8s.io', { resyncMs: 0 });
+    this.streams = new KubeletStreams({
+      client: o.client,
+      runtime: () => this.runtime,
+      findPod: (ns, name) => this.pods.get(ns, name),
+      worker: (uid) => this.workers.get(uid),
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    mkdirSync(join(this.o.dataDir, 'pods'), { recursive: true });
+    await this.registerNode();
+    this.claims.addHandlers({ add: () => this.rescheduleAll(), update: () => this.rescheduleAll() });
+    this.classes.addHandlers({ add: () => this.rescheduleAll() });
+    await Promise.all([this.claims.start(), this.classes.start()]);
+    this.pods.addHandlers({
+      add: (p) => this.onPod(p),
+      update: (_old, p) => this.onPod(p),
+      delete: (p) => this.onPodGone(p),
+    });
+    await this.pods.start();
+    this.removeOrphans();
+    this.heartbeat = setInterval(() => void this.heartbeatNode(), this.o.heartbeatMs ?? 60_000);
+    this.heartbeat.unref();
+  }
+
+  /**
+   * Stops the node agent. With stopPods, every pod's containers are stopped
+   * gracefully (their terminationGracePeriodSeconds) and come back when
+   * ordinal starts again; without, they keep running and are re-adopted.
+   */
+  async stop(opts: { stopPods: boolean } = { stopPods: false }): Promise<void> {
+    if (!this.started) return;
+    this.started = false;
+    clearInterval(this.heartbeat);
+    this.pods.stop();
+    this.claims.stop();
+    this.classes.stop();
+    (this.streams as KubeletStreams).closeAll();
+    if (opts.stopPods) {
+      await Promise.all([...this.workers.values()].map((w) => w.terminate('shutdown', w.pod.spec?.terminationGracePeriodSeconds ?? 30)));
+    }
+    for (const w of this.workers.values()) w.detach();
+    this.workers.clear();
+    await Promise.all([this.recorder.flush(), this.schedulerRecorder.flush()]);
+  }
+
+  // ---------------------------------------------------------------- node
+
+  private async registerNode(): Promise<void> {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const want = nodeObject({ name: this.nodeName, podCIDR: this.o.podCIDR ?? '127.0.1.0/24', hostIP: this.hostIP, dataDir: this.o.dataDir, runtime: this.runtime.name, now });
+    try {
+      this.node = await this.o.client.create<Node & KObject>('nodes', undefined, want as Node & KObject);
+      return;
+    } catch (e) {
+      if (!(e instanceof StatusError && e.code === 409)) throw e;
+    }
+    const existing = await this.o.client.get<Node & KObject>('nodes', undefined, this.nodeName);
+    const status = { ...want.status, conditions: readyConditions(now, existing.status?.conditions) };
+    this.node = await this.o.client.patch<Node & KObject>('nodes', undefined, this.nodeName, 'merge', { status }, { subresource: 'status' });
+  }
+
+  private async heartbeatNode(): Promise<void> {
+    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    try {
+      const status = { conditions: readyConditions(now, this.node?.status?.conditions), capacity: nodeCapacity(this.o.dataDir) };
+      this.node = await this.o.client.patch<Node & KObject>('nodes', undefined, this.nodeName, 'merge', { status }, { subresource: 'status' });
+    } catch (e) {
+      if (e instanceof StatusError && e.code === 404) await this.registerNode().catch(() => undefined);
+    }
+  }
+
+  // ---------------------------------------------------------------- pods
+
+  private onPod(pod: Pod): void {
+    if (!this.started) return;
+    if (isOurs(pod)) {
+      this.unscheduled.set(cacheKey(pod as KObject), pod);
+      this.rescheduleAll();
+      return;
+    }
+    this.unscheduled.delete(cacheKey(pod as KObject));
+    if (pod.spec?.nodeName !== this.nodeName) return;
+    const uid = pod.metadata!.uid!;
+    let w = this.workers.get(uid);
+    if (!w) {
+      w = new PodWorker(pod, {
+        client: this.o.client, runtime: this.runtime, recorder: this.events, backoff: this.backoff, ipam: this.ipam,
+        nodeName: this.nodeName, hostIP: this.hostIP, dataDir: this.o.dataDir,
+        dns: { clusterDNS: this.o.clusterDNS, clusterDomain: this.o.clusterDomain ?? 'cluster.local' },
+        nodeCapacity: nodeCapacity(this.o.dataDir), volumePathFor: this.o.volumePathFor,
+        claimUser: (ns, claim, except) => this.claimUser(ns, claim, except),
+        onGone: (u) => this.onWorkerGone(u),
+        log: this.log,
+      });
+      this.workers.set(uid, w);
+    }
+    w.update(pod);
+  }
+
+  private onPodGone(pod: Pod): void {
+    const key = cacheKey(pod as KObject);
+    this.unscheduled.delete(key);
+    this.schedulingMemo.delete(key);
+    const w = this.workers.get(pod.metadata?.uid ?? '');
+    if (w) void w.terminate('gone');
+  }
+
+  private onWorkerGone(uid: string): void {
+    this.workers.delete(uid);
+    // A claim may have been freed: pods waiting for it try again.
+    for (const w of this.workers.values()) w.kick();
+  }
+
+  private claimUser(ns: string, claim: string, exceptUid: string): string | undefined {
+    const key = `${ns}/${claim}`;
+    for (const w of this.workers.values()) {
+      if (w.uid !== exceptUid && w.claims().includes(key)) return w.name;
+    }
+    return undefined;
+  }
+
+  /** Kills and removes what belongs to pods that no longer exist (deleted while ordinal was down). */
+  private removeOrphans(): void {
+    const live = new Set(this.pods.list().map((p) => p.metadata?.uid));
+    const root = join(this.o.dataDir, 'pods');
+    for (const uid of readdirSync(root)) {
+      if (live.has(uid)) continue;
+      const containers = join(root, uid, 'containers');
+      let names: string[] = [];
+      try {
+        names = readdirSync(containers);
+      } catch {
+        // no containers
+      }
+      for (const n of names) {
+        for (const attempt of readdirSync(join(containers, n))) {
+          const h = this.runtime.adopt(join(containers, n, attempt));
+          if (h) {
+            this.log(`killing container ${n} of deleted pod ${uid} (pid ${h.pid})`);
+            this.runtime.kill(h);
+            h.stdout.destroy();
+            h.stderr.destroy();
+          }
+        }
+      }
+      rmSync(join(root, uid), { recursive: true, force: true });
+    }
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  private rescheduleAll(): void {
+    if (!this.started || !this.unscheduled.size) return;
+    if (this.scheduling) {
+      this.scheduleAgain = true;
+      return;
+    }
+    this.scheduling = true;
+    void (async () => {
+      try {
+        do {
+          this.scheduleAgain = false;
+          for (const [key, pod] of [...this.unscheduled]) {
+            if (!this.started) return;
+            await this.schedule(key, pod).catch((e) => this.log(`scheduling ${key}: ${(e as Error).message}`));
+          }
+        } while (this.scheduleAgain);
+      } finally {
+        this.scheduling = false;
+      }
+    })();
+  }
+
+  private async schedule(key: string, pod: Pod): Promise<void> {
+    const ns = pod.metadata?.namespace ?? 'default';
+    const fit = podFitsNode(pod, this.node ?? {}, (n) => this.claims.get(ns, n), (n) => this.classes.get(undefined, n));
+    if (!fit.fits) {
+      if ('message' in fit) {
+        if (this.schedulingMemo.get(key) !== fit.message) {
+          this.schedulingMemo.set(key, fit.message);
+          this.schedulerEvents.pod(pod, 'Warning', 'FailedScheduling', fit.message);
+        }
+      } else {
+        for (const c of fit.waitForClaims) {
+          const pvc = this.claims.get(ns, c);
+          if (pvc && pvc.metadata?.annotations?.[ANNOTATION_SELECTED_NODE] !== this.nodeName) {
+            await this.o.client.patch('persistentvolumeclaims', ns, c, 'merge', { metadata: { annotations: { [ANNOTATION_SELECTED_NODE]: this.nodeName } } });
+          }
+        }
+      }
+      return;
+    }
+    this.unscheduled.delete(key);
+    this.schedulingMemo.delete(key);
+    try {
+      await bindPod(this.o.client, pod, this.nodeName, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+    } catch (e) {
+      if (e instanceof StatusError && (e.code === 404 || e.code === 409)) return;
+      throw e;
+    }
+    this.schedulerEvents.pod(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata?.name} to ${this.nodeName}`);
+  }
+}
