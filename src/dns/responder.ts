@@ -1,0 +1,124 @@
+// Answering DNS messages from a zone index: the hot path shared by the main
+// process and worker processes. In-zone answers are computed once per
+// (name, type) and cached pre-encoded until the index changes; names outside
+// the zone go to the upstreams, but only for clients on this host, so the
+// server is never an open resolver.
+import type { Socket as UdpSocket, RemoteInfo } from 'node:dgram';
+import { networkInterfaces } from 'node:os';
+import type { ZoneIndex } from './zone.js';
+import { FORWARD, computeAnswer, emptyAnswer, render, renderError, type Outcome } from './answer.js';
+import { CLASS_IN, RCODE, parseQuery, udpLimit, type Query } from './wire.js';
+import type { Forwarder } from './forward.js';
+
+const MAX_CACHE = 50_000;
+const TCP_LIMIT = 65535;
+
+export class Responder {
+  /** False until the index reflects a full list of the cluster: in-zone names get SERVFAIL. */
+  synced = false;
+  private readonly cache = new Map<string, Outcome>();
+  private readonly localAddrs = new LocalAddresses();
+  /** Set by handle() when the reply will come later (forwarded). */
+  private pendingLater = false;
+
+  constructor(
+    private readonly zone: ZoneIndex,
+    private readonly ttl: number,
+    private readonly forwarder?: Forwarder,
+  ) {}
+
+  /** Drops every cached answer (the index changed). */
+  invalidate(): void {
+    this.cache.clear();
+  }
+
+  setSynced(): void {
+    this.synced = true;
+    this.cache.clear();
+  }
+
+  /** Answers datagrams arriving on `sock`. */
+  serveUdp(sock: UdpSocket, running: () => boolean = () => true): void {
+    sock.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
+      const reply = this.handle(msg, false, rinfo.address, (late) => {
+        if (running()) sock.send(late, rinfo.port, rinfo.address);
+      });
+      if (reply) sock.send(reply, rinfo.port, rinfo.address);
+    });
+    sock.on('error', () => { /* a send to a vanished client; nothing to do */ });
+  }
+
+  /**
+   * Answers one message in-process, as if it arrived over UDP (or TCP,
+   * without the length prefix) from `client`; undefined when it is dropped.
+   */
+  resolveMessage(msg: Buffer, opts: { tcp?: boolean; client?: string } = {}): Promise<Buffer | undefined> {
+    return new Promise((resolve) => {
+      const now = this.handle(msg, opts.tcp ?? false, opts.client ?? '127.0.0.1', resolve);
+      if (now) resolve(opts.tcp ? now.subarray(2) : now);
+      else if (!this.pendingLater) resolve(undefined);
+    });
+  }
+
+  /**
+   * Answers one message. Returns the reply (length-prefixed for TCP) when it
+   * is ready now, or arranges for `later` to be called with an unframed reply.
+   */
+  handle(msg: Buffer, tcp: boolean, client: string, later: (reply: Buffer) => void): Buffer | undefined {
+    const headroom = tcp ? 2 : 0;
+    this.pendingLater = false;
+    const parsed = parseQuery(msg);
+    if (parsed.kind === 'drop') return undefined;
+    if (parsed.kind === 'error') return renderError(msg, parsed.id, parsed.flags, parsed.rcode, parsed.questionEnd, headroom);
+    const q = parsed.query;
+    const limit = tcp ? TCP_LIMIT : udpLimit(q.edns);
+    const ra = { recursionAvailable: this.forwarder?.enabled ?? false };
+    if (q.edns && q.edns.version > 0) return render(msg, q, emptyAnswer(RCODE.NOERROR), limit, ra, headroom, RCODE.BADVERS);
+    if (q.qclass !== CLASS_IN) return render(msg, q, emptyAnswer(RCODE.REFUSED), limit, ra, headroom);
+    const key = q.wireKey + String.fromCharCode(q.qtype);
+    let out = this.cache.get(key);
+    if (out === undefined) {
+      out = this.compute(q);
+      if (out === undefined) return render(msg, q, emptyAnswer(RCODE.SERVFAIL), limit, ra, headroom);
+      if (this.cache.size >= MAX_CACHE) this.cache.clear();
+      this.cache.set(key, out);
+    }
+    if (out !== FORWARD) return render(msg, q, out, limit, ra, headroom);
+    if (!this.forwarder?.enabled || !this.localAddrs.isLocal(client)) {
+      return render(msg, q, emptyAnswer(RCODE.REFUSED), limit, { recursionAvailable: false }, headroom);
+    }
+    this.pendingLater = true;
+    void this.forwarder.query(msg, tcp).then((reply) => {
+      later(reply ?? render(msg, q, emptyAnswer(RCODE.SERVFAIL), limit, ra));
+    });
+    return undefined;
+  }
+
+  /** A fresh answer, or undefined while the index has not synced (SERVFAIL, not cached). */
+  private compute(q: Query): Outcome | undefined {
+    if (!this.synced) {
+      const name = q.labels.join('.');
+      if (this.zone.inZone(name) || name.endsWith('.in-addr.arpa') || name.endsWith('.ip6.arpa')) return undefined;
+      return FORWARD;
+    }
+    return computeAnswer(this.zone, q, { ttl: this.ttl });
+  }
+}
+
+/** Whether a client address belongs to this host (loopback or one of its interfaces). */
+export class LocalAddresses {
+  private addrs = new Set<string>();
+  private readAt = 0;
+
+  isLocal(addr: string): boolean {
+    const a = addr.replace(/^::ffff:/, '');
+    if (a.startsWith('127.') || a === '::1') return true;
+    if (this.addrs.has(a)) return true;
+    // Interfaces change (the cluster DNS address itself is added at run time): re-read at most once a second.
+    const now = Date.now();
+    if (now - this.readAt < 1000) return false;
+    this.readAt = now;
+    this.addrs = new Set(Object.values(networkInterfaces()).flatMap((l) => (l ?? []).map((i) => i.address.split('%')[0])));
+    return this.addrs.has(a);
+  }
+}
