@@ -150,3 +150,15 @@ test('scheduling: claims must exist, not be deleting, and be bound (Immediate) f
   assert.deepEqual(podFitsNode(p, node, () => ({ ...pending, status: { phase: 'Bound' } }), () => undefined), { fits: true });
   assert.equal(podFitsNode(pod({ nodeName: undefined, nodeSelector: { disk: 'ssd' } }), node, () => undefined, () => undefined).fits, false);
 });
+
+test('applyBinding: sets nodeName and PodScheduled, refuses bound or deleting pods', async () => {
+  const { applyBinding, bindingFor } = await import('../../src/node/simulated/scheduler.js');
+  const p = pod({ nodeName: undefined });
+  const bound = applyBinding(p, bindingFor(p, 'n1'), '2026-01-01T00:00:00Z');
+  assert.equal(bound.spec?.nodeName, 'n1');
+  assert.deepEqual(bound.status?.conditions, [{ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: '2026-01-01T00:00:00Z' }]);
+  assert.throws(() => applyBinding(bound, bindingFor(p, 'n2'), 'x'), /Operation cannot be fulfilled on pods\/binding "web-0": pod web-0 is already assigned to node "n1"/);
+  const deleting = { ...p, metadata: { ...p.metadata, deletionTimestamp: 'x' } };
+  assert.throws(() => applyBinding(deleting, bindingFor(p, 'n1'), 'x'), /is being deleted, cannot be assigned to a host/);
+  assert.throws(() => applyBinding(p, { ...bindingFor(p, 'n1'), metadata: { name: 'web-0', uid: 'other' } }, 'x'), /Precondition failed/);
+});

@@ -453,7 +453,7 @@ export class SimulatedNode {
       return; // re-examined when a claim changes
     }
     for (const c of claims) this.waitingOnClaim.get(`${ns}/${c}`)?.delete(key);
-    await bindPod(this.client, pod, this.nodeName, rfc3339(this.clock.now()));
+    await bindPod(this.client, pod, this.nodeName);
     delete memo.unschedulable;
     this.scheduler.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata?.name} to ${this.nodeName}`);
   }

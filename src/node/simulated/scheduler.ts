@@ -3,7 +3,7 @@
 // with kube-scheduler's FailedScheduling wording, and the Binding write.
 import type { Node, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
-import { isStatusError } from '../../api/errors.js';
+import { conflict, fieldErr, invalid } from '../../api/errors.js';
 import type { Client, KObject } from '../../client/types.js';
 
 export const SCHEDULER_NAME = 'default-scheduler';
@@ -60,27 +60,50 @@ export function podFitsNode(
   return { fits: true };
 }
 
-/**
- * Binds a pod to a node through the pods/binding subresource, as
- * kube-scheduler does. If the API does not offer that subresource, falls
- * back to setting spec.nodeName and the PodScheduled condition directly.
- */
-export async function bindPod(client: Client, pod: Pod, nodeName: string, now: string): Promise<void> {
+/** The pods/binding request body kube-scheduler sends. */
+export function bindingFor(pod: Pod, nodeName: string): KObject {
   const m = pod.metadata!;
-  const binding: KObject = {
+  return {
     apiVersion: 'v1',
     kind: 'Binding',
     metadata: { name: m.name, namespace: m.namespace, uid: m.uid },
     target: { apiVersion: 'v1', kind: 'Node', name: nodeName },
   };
-  try {
-    await client.create('pods', m.namespace, binding, { subresource: 'binding' });
-    return;
-  } catch (e) {
-    if (!isStatusError(e, 'BadRequest') && !isStatusError(e, 'MethodNotAllowed')) throw e;
+}
+
+/** Binds a pod to a node through the pods/binding subresource, as kube-scheduler does. */
+export async function bindPod(client: Client, pod: Pod, nodeName: string): Promise<void> {
+  await client.create('pods', pod.metadata?.namespace, bindingFor(pod, nodeName), { subresource: 'binding' });
+}
+
+const PODS_BINDING = { group: '', resource: 'pods/binding' };
+
+/**
+ * What the pods/binding subresource does to the pod (kube-apiserver's
+ * BindingREST): the pod must exist unbound and not be deleting; it gets
+ * spec.nodeName, the binding's annotations and PodScheduled=True. For the
+ * registry to call when a Binding is created; throws StatusErrors.
+ */
+export function applyBinding(pod: Pod, binding: KObject, now: string): Pod {
+  const name = pod.metadata?.name ?? '';
+  const target = (binding.target ?? {}) as { kind?: string; name?: string };
+  if (target.kind && target.kind !== 'Node') {
+    throw invalid('Binding', '', name, [fieldErr.notSupported('target.kind', target.kind, ['Node', '<empty>'])]);
   }
-  await client.patch('pods', m.namespace, m.name!, 'merge', { metadata: { uid: m.uid, resourceVersion: m.resourceVersion }, spec: { nodeName } });
-  const conditions = [...(pod.status?.conditions ?? []).filter((c) => c.type !== 'PodScheduled'),
-    { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now }];
-  await client.patch('pods', m.namespace, m.name!, 'merge', { status: { conditions } }, { subresource: 'status' });
+  if (!target.name) throw invalid('Binding', '', name, [fieldErr.required('target.name', '')]);
+  const uid = binding.metadata?.uid;
+  if (uid && uid !== pod.metadata?.uid) {
+    throw conflict(PODS_BINDING, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${pod.metadata?.uid}`);
+  }
+  if (pod.metadata?.deletionTimestamp) throw conflict(PODS_BINDING, name, `pod ${name} is being deleted, cannot be assigned to a host`);
+  if (pod.spec?.nodeName) throw conflict(PODS_BINDING, name, `pod ${name} is already assigned to node "${pod.spec.nodeName}"`);
+  const next: Pod = structuredClone(pod);
+  next.spec = { ...next.spec!, nodeName: target.name };
+  const ann = binding.metadata?.annotations;
+  if (ann && Object.keys(ann).length) next.metadata = { ...next.metadata, annotations: { ...(next.metadata?.annotations ?? {}), ...ann } };
+  const prev = next.status?.conditions ?? [];
+  const old = prev.find((c) => c.type === 'PodScheduled');
+  const conditions = [...prev.filter((c) => c.type !== 'PodScheduled'),
+    { type: 'PodScheduled', status: 'True', lastProbeTime: null as unknown as string, lastTransitionTime: old?.status === 'True' ? old.lastTransitionTime : now }];
+  return { ...next, status: { ...(next.status ?? {}), conditions } };
 }
