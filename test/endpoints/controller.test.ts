@@ -22,9 +22,9 @@ function statefulPod(name: string, labels: Record<string, string> = { app: 'ngin
   };
 }
 
-async function setup(t: { after(fn: () => void): void }) {
+async function setup(t: { after(fn: () => void): void }, ready = 0) {
   const api = await memoryApiWithBinding();
-  const node = new SimulatedNode({ client: api.client, nodeName: 'sim-1', delays: { start: 0, terminate: 0 }, events: false });
+  const node = new SimulatedNode({ client: api.client, nodeName: 'sim-1', delays: { start: 0, terminate: 0, ready }, events: false });
   const ctrl = new EndpointsController({ client: api.client });
   t.after(() => { ctrl.stop(); node.stop(); api.stop(); });
   await node.start();
@@ -124,7 +124,7 @@ test('endpoints controller: label changes move pods between services; deleted se
 });
 
 test('endpoints controller: publishNotReadyAddresses lists pods before they are ready; selector-less services are left alone', async (t) => {
-  const { client } = await setup(t);
+  const { client } = await setup(t, 60_000);
   await client.create('services', 'default', {
     metadata: { name: 'nginx' }, spec: { clusterIP: 'None', publishNotReadyAddresses: true, selector: { app: 'nginx' }, ports: [{ port: 80 }] },
   } as KObject);
