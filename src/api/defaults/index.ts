@@ -2,7 +2,7 @@
 // conversions that act like defaults), applied in place before validation.
 import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret } from './core.js';
 import { defaultPod } from './pod.js';
-import { defaultService } from './service.js';
+import { defaultService, prepareServiceUpdate } from './service.js';
 import { defaultClaim, defaultStorageClass, defaultVolume } from './storage.js';
 import { defaultStatefulSet } from './workloads.js';
 
@@ -26,6 +26,22 @@ const DEFAULTERS: Record<string, Defaulter> = {
 export function applyDefaults(resourceKey: string, obj: any): void {
   if (typeof obj !== 'object' || obj === null) return;
   DEFAULTERS[resourceKey]?.(obj);
+}
+
+/**
+ * What an update of the main resource settles from the stored object before
+ * defaulting, as the kinds' strategies and storages do: a Service keeps the
+ * addresses and node ports a client left out; a Namespace keeps its
+ * spec.finalizers (only the finalize subresource changes them). Mutates obj.
+ */
+export function prepareForUpdate(resourceKey: string, obj: any, old: any): void {
+  if (typeof obj !== 'object' || obj === null || typeof old !== 'object' || old === null) return;
+  if (resourceKey === 'services') prepareServiceUpdate(obj, old);
+  if (resourceKey === 'namespaces') {
+    obj.spec = { ...(obj.spec ?? {}) };
+    if (old.spec?.finalizers !== undefined) obj.spec.finalizers = [...old.spec.finalizers];
+    else delete obj.spec.finalizers;
+  }
 }
 
 export { admitPod } from './admission.js';

@@ -132,7 +132,10 @@ export function validatePersistentVolumeSpec(spec: any, path = 'spec'): FieldErr
   const capacity = isObject(s.capacity) ? s.capacity : {};
   if (Object.keys(capacity).length === 0) errs.push(required(`${path}.capacity`, ''));
   if (!('storage' in capacity) || Object.keys(capacity).length > 1) {
-    errs.push(notSupported(`${path}.capacity`, new GoValue(`core.ResourceList{${Object.keys(capacity).sort().map((k) => `"${k}":resource.Quantity{...}`).join(', ')}}`), ['storage']));
+    const shown = isObject(s.capacity)
+      ? `core.ResourceList{${Object.keys(capacity).sort().map((k) => `"${k}":resource.Quantity{...}`).join(', ')}}`
+      : 'core.ResourceList(nil)';
+    errs.push(notSupported(`${path}.capacity`, new GoValue(shown), ['storage']));
   }
   for (const [name, qty] of entries(capacity)) errs.push(...validatePositiveQuantity(qty, `${path}.capacity[${name}]`));
   errs.push(...validateClassName(s.storageClassName, `${path}.storageClassName`));
