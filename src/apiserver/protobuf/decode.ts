@@ -269,7 +269,8 @@ export function decodeMessageInto(
       if (wt !== WT_LEN) throw wrongWireType(msg, f, wt);
       const [key, value] = decodeMapEntry(ctx, f, r, depth);
       const map = (out[f.json] ??= {}) as Record<string, unknown>;
-      map[key] = value;
+      // an own property even for "__proto__", as JSON.parse would make it
+      Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
       continue;
     }
     const expected = wireTypeOf(f.value);
