@@ -39,9 +39,9 @@ function questionLabelLengths(labels: readonly string[]): number[] {
   return labels.map((l) => Buffer.byteLength(l, 'latin1'));
 }
 
-function newWriter(q: Pick<Query, 'labels' | 'questionEnd'>): RecordWriter {
+function newWriter(labels: string[], q: Pick<Query, 'questionEnd'>): RecordWriter {
   const w = new RecordWriter(512, q.questionEnd);
-  w.registerName(q.labels, HEADER_LEN, questionLabelLengths(q.labels));
+  w.registerName(labels, HEADER_LEN, questionLabelLengths(labels));
   return w;
 }
 
@@ -55,15 +55,15 @@ export function emptyAnswer(rcode: number, authoritative = false): Answer {
 }
 
 /** The answer for a query, or FORWARD for names outside the index. Only called once the index has synced. */
-export function computeAnswer(zone: ZoneIndex, q: Query, opts: AnswerOptions): Outcome {
-  const name = q.labels.join('.');
+export function computeAnswer(zone: ZoneIndex, q: Query, labels: string[], opts: AnswerOptions): Outcome {
+  const name = labels.join('.');
   const qtype = q.qtype;
   if (!zone.inZone(name)) {
     // Reverse names we know are ours; the rest of the reverse tree falls through.
     if (qtype === TYPE.PTR && (name.endsWith('.in-addr.arpa') || name.endsWith('.ip6.arpa'))) {
       const rec = zone.lookup(name);
       if (rec?.ptr.length) {
-        const w = newWriter(q);
+        const w = newWriter(labels, q);
         const start = w.off;
         for (const p of rec.ptr) w.nameRecord(HEADER_LEN, TYPE.PTR, opts.ttl, p);
         return finish(w, start, w.off, { rcode: RCODE.NOERROR, authoritative: true, an: rec.ptr.length, ns: 0, ar: 0 });
@@ -73,7 +73,7 @@ export function computeAnswer(zone: ZoneIndex, q: Query, opts: AnswerOptions): O
   }
   if (qtype === TYPE.AXFR || qtype === TYPE.IXFR) return emptyAnswer(RCODE.REFUSED);
 
-  const w = newWriter(q);
+  const w = newWriter(labels, q);
   const start = w.off;
   let an = 0;
   let ar = 0;

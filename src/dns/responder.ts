@@ -7,11 +7,13 @@ import type { Socket as UdpSocket, RemoteInfo } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import type { ZoneIndex } from './zone.js';
 import { FORWARD, computeAnswer, emptyAnswer, render, renderError, type Outcome } from './answer.js';
-import { CLASS_IN, RCODE, parseQuery, udpLimit, type Query } from './wire.js';
+import { CLASS_IN, RCODE, parseQuery, questionLabels, udpLimit, type Query } from './wire.js';
 import type { Forwarder } from './forward.js';
 
 const MAX_CACHE = 50_000;
 const TCP_LIMIT = 65535;
+const WITH_RA = { recursionAvailable: true };
+const WITHOUT_RA = { recursionAvailable: false };
 
 export class Responder {
   /** False until the index reflects a full list of the cluster: in-zone names get SERVFAIL. */
@@ -72,20 +74,20 @@ export class Responder {
     if (parsed.kind === 'error') return renderError(msg, parsed.id, parsed.flags, parsed.rcode, parsed.questionEnd, headroom);
     const q = parsed.query;
     const limit = tcp ? TCP_LIMIT : udpLimit(q.edns);
-    const ra = { recursionAvailable: this.forwarder?.enabled ?? false };
+    const ra = this.forwarder?.enabled ? WITH_RA : WITHOUT_RA;
     if (q.edns && q.edns.version > 0) return render(msg, q, emptyAnswer(RCODE.NOERROR), limit, ra, headroom, RCODE.BADVERS);
     if (q.qclass !== CLASS_IN) return render(msg, q, emptyAnswer(RCODE.REFUSED), limit, ra, headroom);
     const key = q.wireKey + String.fromCharCode(q.qtype);
     let out = this.cache.get(key);
     if (out === undefined) {
-      out = this.compute(q);
+      out = this.compute(msg, q);
       if (out === undefined) return render(msg, q, emptyAnswer(RCODE.SERVFAIL), limit, ra, headroom);
       if (this.cache.size >= MAX_CACHE) this.cache.clear();
       this.cache.set(key, out);
     }
     if (out !== FORWARD) return render(msg, q, out, limit, ra, headroom);
     if (!this.forwarder?.enabled || !this.localAddrs.isLocal(client)) {
-      return render(msg, q, emptyAnswer(RCODE.REFUSED), limit, { recursionAvailable: false }, headroom);
+      return render(msg, q, emptyAnswer(RCODE.REFUSED), limit, WITHOUT_RA, headroom);
     }
     this.pendingLater = true;
     void this.forwarder.query(msg, tcp).then((reply) => {
@@ -95,13 +97,14 @@ export class Responder {
   }
 
   /** A fresh answer, or undefined while the index has not synced (SERVFAIL, not cached). */
-  private compute(q: Query): Outcome | undefined {
+  private compute(msg: Buffer, q: Query): Outcome | undefined {
+    const labels = questionLabels(msg);
     if (!this.synced) {
-      const name = q.labels.join('.');
+      const name = labels.join('.');
       if (this.zone.inZone(name) || name.endsWith('.in-addr.arpa') || name.endsWith('.ip6.arpa')) return undefined;
       return FORWARD;
     }
-    return computeAnswer(this.zone, q, { ttl: this.ttl });
+    return computeAnswer(this.zone, q, labels, { ttl: this.ttl });
   }
 }
 

@@ -35,11 +35,8 @@ export interface Query {
   id: number;
   /** The raw flags word of the query. */
   flags: number;
-  opcode: number;
   /** The question name in wire format, lower-cased (a cache key, one char per byte). */
   wireKey: string;
-  /** The question's labels, lower-cased; [] for the root. */
-  labels: string[];
   qtype: number;
   qclass: number;
   /** Offset just past the question section (so [12, questionEnd) is the question as asked). */
@@ -57,22 +54,7 @@ export type Parsed =
   | { kind: 'drop' }
   | { kind: 'error'; id: number; flags: number; rcode: number; questionEnd: number };
 
-/** Reads the name at off, following no pointers; returns the end offset or -1. */
-function readQuestionName(buf: Buffer, off: number, labels: string[]): number {
-  let total = 0;
-  for (;;) {
-    if (off >= buf.length) return -1;
-    const len = buf[off];
-    if (len === 0) return off + 1;
-    // A question is the first name of a message: there is nothing earlier to point at.
-    if (len > 63) return -1;
-    total += len + 1;
-    if (total > 254) return -1;
-    if (off + 1 + len > buf.length) return -1;
-    labels.push(buf.toString('latin1', off + 1, off + 1 + len).toLowerCase());
-    off += 1 + len;
-  }
-}
+const DROP: Parsed = { kind: 'drop' };
 
 /** Skips a possibly compressed name; returns the end offset or -1. */
 function skipName(buf: Buffer, off: number): number {
@@ -89,61 +71,79 @@ function skipName(buf: Buffer, off: number): number {
   }
 }
 
-/** Skips one resource record; returns the end offset or -1. Reports an OPT record through onOpt. */
-function skipRecord(buf: Buffer, off: number, onOpt?: (nameIsRoot: boolean, at: number) => void): number {
-  const nameStart = off;
-  off = skipName(buf, off);
-  if (off < 0 || off + 10 > buf.length) return -1;
-  const type = buf.readUInt16BE(off);
-  const rdlen = buf.readUInt16BE(off + 8);
-  const end = off + 10 + rdlen;
-  if (end > buf.length) return -1;
-  if (type === TYPE.OPT && onOpt) onOpt(off === nameStart + 1 && buf[nameStart] === 0, off);
-  return end;
+function formerr(id: number, flags: number, questionEnd: number): Parsed {
+  return { kind: 'error', id, flags, rcode: RCODE.FORMERR, questionEnd };
 }
 
+/**
+ * Parses a query without ever throwing: the header, the one question (whose
+ * name may not use compression: nothing precedes it), and the other sections
+ * only as far as needed to find a single OPT record in the additional section.
+ */
 export function parseQuery(buf: Buffer): Parsed {
-  if (buf.length < HEADER_LEN || buf.length > 65535) return { kind: 'drop' };
-  const id = buf.readUInt16BE(0);
-  const flags = buf.readUInt16BE(2);
-  if (flags & FLAG.QR) return { kind: 'drop' };
-  const opcode = (flags >> 11) & 0xf;
-  const qd = buf.readUInt16BE(4);
-  const an = buf.readUInt16BE(6);
-  const ns = buf.readUInt16BE(8);
-  const ar = buf.readUInt16BE(10);
-  if (opcode !== 0) return { kind: 'error', id, flags, rcode: RCODE.NOTIMP, questionEnd: HEADER_LEN };
-  const formerr = (questionEnd = HEADER_LEN): Parsed => ({ kind: 'error', id, flags, rcode: RCODE.FORMERR, questionEnd });
-  if (qd !== 1) return formerr();
-  const labels: string[] = [];
-  let off = readQuestionName(buf, HEADER_LEN, labels);
-  if (off < 0 || off + 4 > buf.length) return formerr();
-  const nameEnd = off;
-  const qtype = buf.readUInt16BE(off);
-  const qclass = buf.readUInt16BE(off + 2);
-  off += 4;
-  const questionEnd = off;
-  let edns: Edns | undefined;
-  let bad = false;
-  const onOpt = (nameIsRoot: boolean, at: number): void => {
-    if (edns || !nameIsRoot) { bad = true; return; }
-    const ttl = buf.readUInt32BE(at + 4);
-    edns = {
-      udpSize: buf.readUInt16BE(at + 2),
-      version: (ttl >>> 16) & 0xff,
-      dnssecOk: (ttl & 0x8000) !== 0,
-    };
-  };
-  for (let i = 0; i < an + ns; i++) {
-    off = skipRecord(buf, off);
-    if (off < 0) return formerr(questionEnd);
+  const n = buf.length;
+  if (n < HEADER_LEN || n > 65535) return DROP;
+  const flags = (buf[2] << 8) | buf[3];
+  if (flags & FLAG.QR) return DROP;
+  const id = (buf[0] << 8) | buf[1];
+  if ((flags >> 11) & 0xf) return { kind: 'error', id, flags, rcode: RCODE.NOTIMP, questionEnd: HEADER_LEN };
+  if (buf[4] !== 0 || buf[5] !== 1) return formerr(id, flags, HEADER_LEN);
+  // The question name: plain labels only, at most 255 bytes.
+  let off = HEADER_LEN;
+  for (;;) {
+    if (off >= n) return formerr(id, flags, HEADER_LEN);
+    const len = buf[off];
+    if (len === 0) break;
+    if (len > 63) return formerr(id, flags, HEADER_LEN);
+    off += 1 + len;
   }
-  for (let i = 0; i < ar; i++) {
-    off = skipRecord(buf, off, onOpt);
-    if (off < 0 || bad) return formerr(questionEnd);
-  }
+  const nameEnd = off + 1;
+  if (nameEnd - HEADER_LEN > 255 || nameEnd + 4 > n) return formerr(id, flags, HEADER_LEN);
+  const qtype = (buf[nameEnd] << 8) | buf[nameEnd + 1];
+  const qclass = (buf[nameEnd + 2] << 8) | buf[nameEnd + 3];
+  const questionEnd = nameEnd + 4;
   const wireKey = buf.toString('latin1', HEADER_LEN, nameEnd).toLowerCase();
-  return { kind: 'query', query: { id, flags, opcode, wireKey, labels, qtype, qclass, questionEnd, edns } };
+  const an = (buf[6] << 8) | buf[7];
+  const ns = (buf[8] << 8) | buf[9];
+  const ar = (buf[10] << 8) | buf[11];
+  if (an + ns + ar === 0) {
+    return { kind: 'query', query: { id, flags, wireKey, qtype, qclass, questionEnd, edns: undefined } };
+  }
+  off = questionEnd;
+  let edns: Edns | undefined;
+  for (let i = 0; i < an + ns + ar; i++) {
+    const start = off;
+    off = skipName(buf, off);
+    if (off < 0 || off + 10 > n) return formerr(id, flags, questionEnd);
+    const type = (buf[off] << 8) | buf[off + 1];
+    const end = off + 10 + ((buf[off + 8] << 8) | buf[off + 9]);
+    if (end > n) return formerr(id, flags, questionEnd);
+    if (type === TYPE.OPT && i >= an + ns) {
+      // One OPT, owned by the root (RFC 6891 §6.1.1).
+      if (edns || off !== start + 1 || buf[start] !== 0) return formerr(id, flags, questionEnd);
+      edns = {
+        udpSize: (buf[off + 2] << 8) | buf[off + 3],
+        version: buf[off + 5],
+        dnssecOk: (buf[off + 6] & 0x80) !== 0,
+      };
+    }
+    off = end;
+  }
+  return { kind: 'query', query: { id, flags, wireKey, qtype, qclass, questionEnd, edns } };
+}
+
+/** The question's labels, lower-cased (for a query parseQuery accepted). */
+export function questionLabels(buf: Buffer): string[] {
+  const labels: string[] = [];
+  let off = HEADER_LEN;
+  while (buf[off] !== 0) {
+    const len = buf[off];
+    const label = buf.toString('latin1', off + 1, off + 1 + len).toLowerCase();
+    // A dot inside a label must not make it look like two (no index name holds a NUL).
+    labels.push(label.includes('.') ? label.replaceAll('.', '\0') : label);
+    off += 1 + len;
+  }
+  return labels;
 }
 
 // ---------------------------------------------------------------------------

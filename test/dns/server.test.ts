@@ -78,6 +78,7 @@ describe('cluster DNS over UDP and TCP (dig)', () => {
       ['nope.default.svc.cluster.local', 'A', 'NXDOMAIN'],
       ['web-9.nginx.default.svc.cluster.local', 'A', 'NXDOMAIN'],
       ['nope.svc.cluster.local', 'A', 'NXDOMAIN'],
+      ['web-0\\.nginx.default.svc.cluster.local', 'A', 'NXDOMAIN'],
       ['x.y.cluster.local', 'AAAA', 'NXDOMAIN'],
       ['api.default.svc.cluster.local', 'AAAA', 'NOERROR'],
       ['api.default.svc.cluster.local', 'TXT', 'NOERROR'],

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import packet from 'dns-packet';
-import { parseQuery, RecordWriter, RCODE, TYPE } from '../../src/dns/wire.js';
+import { parseQuery, questionLabels, RecordWriter, RCODE, TYPE } from '../../src/dns/wire.js';
 import { ipBytes, reverseName, dashedIp } from '../../src/dns/ip.js';
 
 function query(name: string, type: packet.RecordType = 'A', extra: Partial<packet.Packet> = {}): Buffer {
@@ -9,10 +9,12 @@ function query(name: string, type: packet.RecordType = 'A', extra: Partial<packe
 }
 
 test('parses a question, lower-casing the name for lookups', () => {
-  const p = parseQuery(query('Web-0.NGINX.default.svc.cluster.local', 'SRV'));
+  const msg = query('Web-0.NGINX.default.svc.cluster.local', 'SRV');
+  const p = parseQuery(msg);
   assert.equal(p.kind, 'query');
   if (p.kind !== 'query') return;
-  assert.deepEqual(p.query.labels, ['web-0', 'nginx', 'default', 'svc', 'cluster', 'local']);
+  assert.deepEqual(questionLabels(msg), ['web-0', 'nginx', 'default', 'svc', 'cluster', 'local']);
+  assert.equal(p.query.wireKey, '\x05web-0\x05nginx\x07default\x03svc\x07cluster\x05local\x00');
   assert.equal(p.query.qtype, TYPE.SRV);
   assert.equal(p.query.id, 4242);
   assert.equal(p.query.edns, undefined);
@@ -25,6 +27,12 @@ test('reads EDNS0 from an OPT record', () => {
   }));
   assert.equal(p.kind, 'query');
   if (p.kind === 'query') assert.deepEqual(p.query.edns, { udpSize: 4096, version: 0, dnssecOk: true });
+});
+
+test('a dot inside a label never makes two labels', () => {
+  const msg = Buffer.concat([query('x').subarray(0, 12), Buffer.from('\x0bweb-0.nginx\x07default\x03svc\x07cluster\x05local\x00\x00\x01\x00\x01', 'latin1')]);
+  assert.equal(parseQuery(msg).kind, 'query');
+  assert.deepEqual(questionLabels(msg), ['web-0\0nginx', 'default', 'svc', 'cluster', 'local']);
 });
 
 test('rejects malformed queries with FORMERR or drops them', () => {

@@ -33,7 +33,7 @@ test('two workers answer from a mirrored index, follow changes, and exit on stop
     for (let i = 0; i < 50 && status !== 'NOERROR'; i++) status = (await dig(port, 'web-0.nginx.default.svc.cluster.local')).status;
     const answers = new Map<number, string>();
     sock.on('message', (m) => {
-      const d = packet.decode(m);
+      const d = packet.decode(m) as packet.DecodedPacket & { rcode?: string };
       answers.set(d.id!, d.rcode === 'NOERROR' ? String((d.answers?.[0] as { data?: string } | undefined)?.data) : d.rcode!);
     });
     const ask = async (from: number, n: number): Promise<string[]> => {
