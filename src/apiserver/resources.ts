@@ -99,7 +99,7 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
     throw methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
 
-  if (subresource && !['status', 'scale', 'finalize'].includes(subresource)) {
+  if (subresource && !['status', 'scale', 'finalize', 'binding'].includes(subresource)) {
     throw methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
   const asScale = subresource === 'scale';
@@ -144,8 +144,13 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
       sendJson(res, r.deleted ? 200 : 202, r.object);
       return;
     }
-    case 'POST':
-      throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+    case 'POST': {
+      if (subresource !== 'binding') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+      const body = await objectBody(req);
+      const r = registry.create(ri, ns, { ...body, metadata: { ...(body.metadata ?? {}), name } }, { ...writeOpts, subresource });
+      sendJson(res, 201, r.object);
+      return;
+    }
     default:
       throw methodNotAllowed(`the server does not allow this method on the requested resource`);
   }

@@ -9,7 +9,8 @@ import {
   StatusError, alreadyExists, badRequest, conflict, fieldErr, forbidden, gone, invalid, notFound, staleConflict,
   type FieldError,
 } from '../api/errors.js';
-import { applyDefaults } from '../api/defaults/index.js';
+import { admitPod, applyDefaults, prepareForUpdate } from '../api/defaults/index.js';
+import { applyBinding } from './binding.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../api/validation/index.js';
 import { labelSelectorString, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Selector } from '../api/selectors.js';
 import { applyPatch, recordUpdate, serverSideApply } from '../apiserver/patch/index.js';
@@ -132,6 +133,7 @@ export class Registry {
   // ---------------------------------------------------------------- writes
 
   create<T extends KObject = KObject>(ri: ResourceInfo, ns: string | undefined, input: T, opts: WriteOpts = {}): WriteResult<T> {
+    if (opts.subresource === 'binding' && keyOf(ri) === 'pods') return this.bind(ri, ns, input, opts);
     if (opts.subresource) throw badRequest(`create is not supported on ${ri.resource}/${opts.subresource}`);
     const obj = clone(input) as KObject;
     const warnings = this.checkTypeAndFields(ri, obj, opts, 'create');
@@ -161,6 +163,7 @@ export class Registry {
     else delete meta.generation;
     prepareForCreate(ri, obj);
     applyDefaults(keyOf(ri), obj);
+    if (keyOf(ri) === 'pods') admitPod(obj);
     for (const a of this.admission) a('CREATE', ri, obj, undefined);
     // Allocate the Service's addresses first: validation requires them set.
     const allocErrs = keyOf(ri) === 'services' ? this.allocateService(obj) : [];
@@ -381,7 +384,10 @@ export class Registry {
     if (!nm.deletionTimestamp) { delete nm.deletionTimestamp; delete nm.deletionGracePeriodSeconds; }
     if (om.generation !== undefined) nm.generation = om.generation;
     delete nm.resourceVersion;
-    if (!sub) applyDefaults(keyOf(ri), next);
+    if (!sub) {
+      prepareForUpdate(keyOf(ri), next, old);
+      applyDefaults(keyOf(ri), next);
+    }
     if (!sub) for (const a of this.admission) a('UPDATE', ri, next, old);
     if (usesGeneration(ri) && JSON.stringify(specOf(next)) !== JSON.stringify(specOf(old))) nm.generation = (om.generation ?? 0) + 1;
     if (om.deletionTimestamp && (nm.finalizers?.length ?? 0) > (om.finalizers?.length ?? 0)) {
@@ -419,6 +425,19 @@ export class Registry {
       if (e instanceof StoreError && e.code === 'Conflict') throw staleConflict(ri, nm.name!);
       throw e;
     }
+  }
+
+  /** POST pods/{name}/binding: assigns the pod to a node (what a scheduler does). */
+  private bind<T extends KObject>(ri: ResourceInfo, ns: string | undefined, binding: KObject, opts: WriteOpts): WriteResult<T> {
+    const name = binding.metadata?.name;
+    if (!name) throw invalid('Binding', '', '', [fieldErr.required('metadata.name', '')]);
+    const key = keyFor(ri, ns, name);
+    const kv = this.store.get(key);
+    if (!kv) throw notFound(ri, name);
+    const next = applyBinding(decodeKV(kv) as never, binding, rfc3339(this.now())) as KObject;
+    if (opts.dryRun) return { object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as T, warnings: [] };
+    this.store.update(key, encode(next), kv.modRevision);
+    return { object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as T, warnings: [] };
   }
 
   /** The Scale view of an object with a scale subresource (autoscaling/v1). */
