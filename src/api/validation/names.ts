@@ -175,16 +175,15 @@ export function isValidPercent(v: string): string[] {
 export function parseIPv4(s: string): number[] | null {
   const m = s.match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);
   if (!m) return null;
+  // Like netutils.ParseIPSloppy (Kubernetes 1.32), leading zeros read as decimal.
   const parts = m.slice(1).map(Number);
-  // Kubernetes rejects leading zeros in IPv4 octets (they read as octal elsewhere).
-  if (m.slice(1).some((p) => p.length > 1 && p.startsWith('0'))) return null;
   return parts.every((p) => p <= 255) ? parts : null;
 }
 
 export function isIPv6(s: string): boolean {
   if (!s.includes(':') || s.includes('%')) return false;
   let head = s;
-  let groupsNeeded = 8;
+  const groupsNeeded = 8;
   const lastColon = s.lastIndexOf(':');
   const tail = s.slice(lastColon + 1);
   if (tail.includes('.')) {
