@@ -11,7 +11,7 @@ const k = <T>(o: T): K<T> => o as K<T>;
 import type { ResourceKey } from '../../api/resources.js';
 import { isStatusError } from '../../api/errors.js';
 import type { Action, SyncPlan } from './actions.js';
-import type { EventRecorder } from './events.js';
+import type { Recorder } from '../events.js';
 import { dataBytes } from './history.js';
 import { getOrdinal, identityLabels, identityMatches, storageMatches, updatedVolumes } from './utils.js';
 
@@ -43,7 +43,7 @@ const UPDATE_RETRIES = 5;
 export class StatefulPodControl {
   constructor(
     private readonly client: Client,
-    private readonly recorder: EventRecorder,
+    private readonly recorder: Recorder,
     private readonly observer?: WriteObserver,
   ) {}
 

@@ -11,14 +11,13 @@ import type { ResourceKey } from '../../../src/api/resources.js';
 import type { KObject } from '../../../src/client/types.js';
 import { planSync, maxUnavailableOf, type SyncInput } from '../../../src/controllers/statefulset/control.js';
 import type { Action, SyncPlan } from '../../../src/controllers/statefulset/actions.js';
-import { MemoryRecorder } from '../../../src/controllers/statefulset/events.js';
 import { StatefulPodControl } from '../../../src/controllers/statefulset/pod_control.js';
 import { newRevision, revisionData, goJSON, dataBytes } from '../../../src/controllers/statefulset/history.js';
 import {
   POD_NAME_LABEL, controllerRefOf, getOrdinal, getPodRevision, isRunningAndAvailable, isRunningAndReady,
   isTerminating, parseOrdinal, podClaims, retentionPolicy, specReplicas, startOrdinal,
 } from '../../../src/controllers/statefulset/utils.js';
-import { ControllerKilled, LaggingCache, NS, World, rng, type Obj } from './world.js';
+import { ControllerKilled, LaggingCache, MemoryRecorder, NS, World, rng, type Obj } from './world.js';
 
 export interface SimOptions {
   /** Random steps with faults. */

@@ -9,6 +9,15 @@ import type { Client, KObject, ObjectList, Watch } from '../../../src/client/typ
 import type { ResourceKey } from '../../../src/api/resources.js';
 import { alreadyExists, conflict, internalError, notFound, staleConflict, StatusError } from '../../../src/api/errors.js';
 import type { Pod, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { EventType, Recorder } from '../../../src/controllers/events.js';
+
+/** Keeps events in memory. */
+export class MemoryRecorder implements Recorder {
+  readonly events: { object: string; type: EventType; reason: string; message: string }[] = [];
+  event(obj: KObject, type: EventType, reason: string, message: string): void {
+    this.events.push({ object: `${obj.kind}/${obj.metadata?.name}`, type, reason, message });
+  }
+}
 
 export type Obj = KObject & { metadata: NonNullable<KObject['metadata']> };
 
