@@ -30,10 +30,12 @@ const MAX_AGGREGATES = 4096;
 
 const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
+/** Shared by every recorder in the process, so two recorders never mint the same event name. */
+let sequence = 0;
+
 export class EventRecorder implements Recorder {
   private readonly seen = new Map<string, Aggregate>();
   private readonly pending = new Set<Promise<void>>();
-  private seq = 0;
 
   constructor(
     private readonly client: Client,
@@ -79,11 +81,10 @@ export class EventRecorder implements Recorder {
         this.seen.delete(key);
       }
     }
-    const name = `${m.name}.${this.uniqueNanos().toString(16)}`;
     const ev: KObject = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name, namespace },
+      metadata: { name: '', namespace },
       involvedObject,
       reason,
       message,
@@ -96,15 +97,25 @@ export class EventRecorder implements Recorder {
       reportingComponent: this.source.component,
       reportingInstance: this.source.host ?? '',
     };
-    await this.client.create('events', namespace, ev);
+    let name = '';
+    for (let attempt = 0; ; attempt++) {
+      name = `${m.name}.${this.uniqueNanos().toString(16)}`;
+      ev.metadata = { name, namespace };
+      try {
+        await this.client.create('events', namespace, ev);
+        break;
+      } catch (e) {
+        if (attempt > 2 || !(e instanceof Error && (e as { reason?: string }).reason === 'AlreadyExists')) throw e;
+      }
+    }
     this.seen.set(key, { name, namespace, count: 1, firstTimestamp: now });
     if (this.seen.size > MAX_AGGREGATES) this.seen.delete(this.seen.keys().next().value as string);
   }
 
   /** Event names are `<object>.<hex nanoseconds>`; a counter keeps them unique within a millisecond. */
   private uniqueNanos(): bigint {
-    this.seq = (this.seq + 1) % 1_000_000;
-    return BigInt(this.now().getTime()) * 1_000_000n + BigInt(this.seq);
+    sequence = (sequence + 1) % 1_000_000;
+    return BigInt(this.now().getTime()) * 1_000_000n + BigInt(sequence);
   }
 }
 

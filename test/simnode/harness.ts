@@ -6,10 +6,11 @@ import { notFound } from '../../src/api/errors.js';
 import type { Client, KObject } from '../../src/client/types.js';
 import { applyBinding } from '../../src/node/simulated/scheduler.js';
 import { decodeKV, encode, keyFor } from '../../src/registry/storage.js';
-import { createMemoryApi } from '../../src/testing/api.js';
+import { createMemoryApi, type MemoryApi } from '../../src/testing/api.js';
 
 export interface TestApi {
   client: Client;
+  registry: MemoryApi['registry'];
   stop(): void;
 }
 
@@ -35,7 +36,7 @@ export async function memoryApiWithBinding(): Promise<TestApi> {
       return obj;
     },
   };
-  return { client, stop: () => api.stop() };
+  return { client, registry: api.registry, stop: () => api.stop() };
 }
 
 export async function eventually<T>(fn: () => Promise<T | undefined | false | null>, what: string, ms = 3000): Promise<T> {

@@ -67,9 +67,13 @@ function rvNumber(o: KObject | undefined): number {
   return Number.isFinite(n) ? n : -1;
 }
 
-/** The fresher of what the cache holds and what this controller last wrote. */
-function newest<T extends KObject>(cached: T | undefined, written: T | undefined): T | undefined {
+/**
+ * The fresher of what the cache holds and what this controller last wrote;
+ * once the cache has seen past the write, the cache (which also knows deletions).
+ */
+function newest<T extends KObject>(cached: T | undefined, written: T | undefined, cacheRV: string): T | undefined {
   if (!written) return cached;
+  if (rvNumber(written) <= Number(cacheRV || -1)) return cached;
   if (!cached) return written;
   return rvNumber(written) > rvNumber(cached) ? written : cached;
 }
@@ -253,7 +257,7 @@ export class EndpointsController {
     const out: K<EndpointSlice>[] = [];
     for (const k of keys) {
       if (this.deletedSlices.has(k)) continue;
-      const s = newest(this.slices.get(ns, k.slice(ns.length + 1)), this.writtenSlices.get(k));
+      const s = newest(this.slices.get(ns, k.slice(ns.length + 1)), this.writtenSlices.get(k), this.slices.resourceVersion());
       if (s && s.metadata?.labels?.[LABEL_MANAGED_BY] === SLICE_CONTROLLER_NAME && s.metadata?.labels?.[LABEL_SERVICE_NAME] === name) out.push(s);
     }
     return out;
@@ -297,7 +301,7 @@ export class EndpointsController {
   private async syncEndpoints(svc: K<Service>, pods: Pod[]): Promise<void> {
     const key = cacheKey(svc);
     const { ns, name } = nsName(svc);
-    const current = newest(this.endpoints.get(ns, name), this.writtenEndpoints.get(key));
+    const current = newest(this.endpoints.get(ns, name), this.writtenEndpoints.get(key), this.endpoints.resourceVersion());
     const next = desiredEndpoints(svc, pods, current);
     if (!next) return;
     try {
