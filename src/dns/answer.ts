@@ -4,6 +4,7 @@
 // length depends only on the name, so the same bytes serve every later query
 // for that name whatever its letter case. Rendering a reply is then a header,
 // a copy of the question as asked, the cached records and perhaps an OPT.
+import packet from 'dns-packet';
 import { ipBytes } from './ip.js';
 import type { NameRecords, ZoneIndex } from './zone.js';
 import {
@@ -21,6 +22,8 @@ export interface Answer {
   body: Buffer;
   /** Length of body without the additional section (dropped first when space runs out). */
   coreLen: number;
+  /** A CNAME chain that ends outside the zone: the target's records of this type can be fetched upstream and appended. */
+  chase?: { target: string; qtype: number };
 }
 
 /** The question belongs to someone else: forward it (or refuse it). */
@@ -93,8 +96,9 @@ export function computeAnswer(zone: ZoneIndex, q: Query, labels: string[], opts:
   }
   const chain = an;
   if (chain > 0 && cur.cname) {
-    // The target is outside the zone (or the chain too long): the client resolves it.
-    return finish(w, start, w.off, { rcode: RCODE.NOERROR, authoritative: true, an, ns: 0, ar: 0 });
+    // The target is outside the zone (or the chain too long): its records come from upstream, if anywhere.
+    const chase = zone.inZone(cur.cname) ? undefined : { target: cur.cname, qtype };
+    return finish(w, start, w.off, { rcode: RCODE.NOERROR, authoritative: true, an, ns: 0, ar: 0, chase });
   }
 
   const glue: string[] = [];
@@ -161,6 +165,46 @@ function soaOf(zone: ZoneIndex, opts: AnswerOptions): Soa {
     retry: 1800,
     expire: 86400,
     minimum: opts.ttl,
+  };
+}
+
+/** The query that fetches a CNAME target's records upstream. */
+export function chaseQuery(target: string, qtype: number): Buffer {
+  const w = new RecordWriter(64, HEADER_LEN);
+  w.name(target, false);
+  w.u16(qtype);
+  w.u16(1);
+  const out = Buffer.from(w.result());
+  out.writeUInt16BE(FLAG.RD, 2);
+  out.writeUInt16BE(1, 4);
+  return out;
+}
+
+/**
+ * Appends the answer records of an upstream reply to a CNAME answer. The
+ * records are re-encoded without compression, so they fit at any offset.
+ */
+export function appendChased(a: Answer, reply: Buffer | undefined): Answer {
+  if (!reply) return a;
+  let decoded: packet.DecodedPacket & { rcode?: string };
+  try {
+    decoded = packet.decode(reply);
+  } catch {
+    return a;
+  }
+  const answers = (decoded.answers ?? []).filter((r) => r.type !== 'OPT');
+  const rcode = decoded.rcode === 'NXDOMAIN' ? RCODE.NXDOMAIN : RCODE.NOERROR;
+  if (!answers.length) return { ...a, rcode };
+  let section: Buffer;
+  try {
+    section = packet.encode({ type: 'response', answers }).subarray(HEADER_LEN);
+  } catch {
+    return a;
+  }
+  const core = a.body.subarray(0, a.coreLen);
+  return {
+    ...a, rcode, chase: undefined, an: a.an + answers.length, ar: 0,
+    body: Buffer.concat([core, section]), coreLen: core.length + section.length,
   };
 }
 

@@ -6,7 +6,7 @@
 import type { Socket as UdpSocket, RemoteInfo } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import type { ZoneIndex } from './zone.js';
-import { FORWARD, computeAnswer, emptyAnswer, render, renderError, type Outcome } from './answer.js';
+import { FORWARD, appendChased, chaseQuery, computeAnswer, emptyAnswer, render, renderError, type Outcome } from './answer.js';
 import { CLASS_IN, RCODE, parseQuery, questionLabels, udpLimit, type Query } from './wire.js';
 import type { Forwarder } from './forward.js';
 
@@ -85,7 +85,16 @@ export class Responder {
       if (this.cache.size >= MAX_CACHE) this.cache.clear();
       this.cache.set(key, out);
     }
-    if (out !== FORWARD) return render(msg, q, out, limit, ra, headroom);
+    if (out !== FORWARD) {
+      if (!out.chase || !this.forwarder?.enabled || !this.localAddrs.isLocal(client)) return render(msg, q, out, limit, ra, headroom);
+      // An ExternalName: the CNAME, with its target's records from upstream.
+      const cname = out;
+      this.pendingLater = true;
+      void this.forwarder.query(chaseQuery(out.chase.target, out.chase.qtype), tcp).then((reply) => {
+        later(render(msg, q, appendChased(cname, reply), limit, ra));
+      });
+      return undefined;
+    }
     if (!this.forwarder?.enabled || !this.localAddrs.isLocal(client)) {
       return render(msg, q, emptyAnswer(RCODE.REFUSED), limit, WITHOUT_RA, headroom);
     }

@@ -39,6 +39,9 @@ interface Listener {
 
 type Obj<T> = T & { [k: string]: unknown };
 
+/** Open TCP connections beyond this are closed at once (RFC 7766 §6.2.2 lets servers limit them). */
+const MAX_TCP_CONNECTIONS = 1000;
+
 export class ClusterDns {
   readonly zone: ZoneIndex;
   private readonly ttl: number;
@@ -181,6 +184,7 @@ export class ClusterDns {
   }
 
   private onTcp(sock: TcpSocket): void {
+    if (this.tcpConns.size >= MAX_TCP_CONNECTIONS) { sock.destroy(); return; }
     this.tcpConns.add(sock);
     sock.setNoDelay(true);
     sock.setTimeout((this.opts.tcpIdleSeconds ?? 10) * 1000, () => sock.destroy());

@@ -90,19 +90,26 @@ export function parseQuery(buf: Buffer): Parsed {
   if (buf[4] !== 0 || buf[5] !== 1) return formerr(id, flags, HEADER_LEN);
   // The question name: plain labels only, at most 255 bytes.
   let off = HEADER_LEN;
+  let upper = false;
   for (;;) {
     if (off >= n) return formerr(id, flags, HEADER_LEN);
     const len = buf[off];
     if (len === 0) break;
     if (len > 63) return formerr(id, flags, HEADER_LEN);
-    off += 1 + len;
+    const end = off + 1 + len;
+    for (let i = off + 1; i < end && i < n; i++) {
+      const c = buf[i];
+      if ((c >= 0x41 && c <= 0x5a) || c >= 0xc0) upper = true;
+    }
+    off = end;
   }
   const nameEnd = off + 1;
   if (nameEnd - HEADER_LEN > 255 || nameEnd + 4 > n) return formerr(id, flags, HEADER_LEN);
   const qtype = (buf[nameEnd] << 8) | buf[nameEnd + 1];
   const qclass = (buf[nameEnd + 2] << 8) | buf[nameEnd + 3];
   const questionEnd = nameEnd + 4;
-  const wireKey = buf.toString('latin1', HEADER_LEN, nameEnd).toLowerCase();
+  const raw = buf.toString('latin1', HEADER_LEN, nameEnd);
+  const wireKey = upper ? raw.toLowerCase() : raw;
   const an = (buf[6] << 8) | buf[7];
   const ns = (buf[8] << 8) | buf[9];
   const ar = (buf[10] << 8) | buf[11];

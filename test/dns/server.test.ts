@@ -282,6 +282,18 @@ describe('forwarding to upstreams', () => {
     assert.ok(!seen.some((n) => n.endsWith('cluster.local')));
   });
 
+  test('an ExternalName answer carries its target resolved upstream', async () => {
+    const port = dns.addresses()[0].port;
+    for (const proto of ['+notcp', '+tcp']) {
+      const r = await dig(port, 'Ext.default.svc.cluster.local', 'A', [proto]);
+      assert.deepEqual(r.answer, [
+        ['Ext.default.svc.cluster.local.', '5', 'IN', 'CNAME', 'example.com.'],
+        ['example.com.', '60', 'IN', 'A', '192.0.2.1'],
+      ]);
+    }
+    assert.ok(seen.includes('example.com'));
+  });
+
   test('clients that are not on this host are refused', async () => {
     const r = await dns.resolveMessage(q('www.example.com'), { client: '203.0.113.9' });
     assert.equal(r && (r[3] & 0xf), 5);
