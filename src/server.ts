@@ -16,6 +16,9 @@ import { NamespaceController } from './controllers/namespace/index.js';
 import { EndpointsController } from './controllers/endpoints/index.js';
 import { EventRecorder } from './controllers/events.js';
 import { SimulatedNode } from './node/simulated/index.js';
+import { StatefulSetController } from './controllers/statefulset/index.js';
+import { VolumeController, storageAdmissionFor } from './controllers/volumes/index.js';
+import { Kubelet } from './node/index.js';
 import { ClusterDns, DEFAULT_CLUSTER_DNS_IP, ensureServiceAddress, kubeDnsService, releaseServiceAddress } from './dns/index.js';
 import { ensure } from './registry/bootstrap.js';
 import { resourceByKey } from './api/resources.js';
@@ -76,6 +79,7 @@ export class Ordinal {
     const bind = this.opts.bind ?? '127.0.0.1';
     this.store = this.opts.store === 'memory' ? new MemoryStore() : new SqliteStore(join(this.dataDir, 'state.db'));
     const registry = (this.registry = new Registry({ store: this.store }));
+    registry.addAdmission(storageAdmissionFor(registry));
     const apiPortWanted = this.opts.apiPort ?? 6443;
     bootstrap(registry);
     const client = (this.client = new LocalClient(registry));
@@ -96,8 +100,13 @@ export class Ordinal {
       name: 'endpoints-controller',
       ...wrap(new EndpointsController({ client, recorder: new EventRecorder(client, { component: 'endpoint-controller' }) })),
     });
-    await this.startNode(client);
+    await this.startComponent({ name: 'statefulset-controller', ...wrap(new StatefulSetController({ client })) });
+    await this.startComponent({
+      name: 'volume-controller',
+      ...wrap(new VolumeController({ client, dataDir: this.dataDir, nodeName: this.nodeName })),
+    });
     await this.startDns(client);
+    await this.startNode(client);
 
     const host = bind === '0.0.0.0' ? '127.0.0.1' : bind;
     writeAtomic(this.kubeconfigPath, kubeconfigYaml({ server: `https://${host}:${port}`, caCert: tls.caCert, token }), 0o600);
@@ -142,8 +151,26 @@ export class Ordinal {
       await this.startComponent({ name: 'simulated-node', ...wrap(new SimulatedNode({ client })) });
       return;
     }
-    this.log(`runtime ${runtime}: the node agent is not available yet; pods stay Pending`);
+    const kubelet = new Kubelet({
+      client,
+      nodeName: this.nodeName,
+      dataDir: this.dataDir,
+      runtime,
+      clusterDNS: this.clusterDnsIp,
+      log: (m) => this.log(`kubelet: ${m}`),
+    });
+    await this.startComponent({
+      name: 'kubelet',
+      start: async () => {
+        await kubelet.start();
+        this.api!.setPodStreams(kubelet.streams);
+      },
+      stop: () => kubelet.stop({ stopPods: true }),
+    });
   }
+
+  /** Node names are DNS subdomains: lower case. */
+  readonly nodeName = hostname().toLowerCase();
 
   /** The address pods' resolv.conf names, when pods can reach the cluster DNS. */
   clusterDnsIp?: string;

@@ -108,6 +108,7 @@ export type FieldErrorType =
   | 'FieldValueInvalid'
   | 'FieldValueNotSupported'
   | 'FieldValueDuplicate'
+  | 'FieldValueNotFound'
   | 'FieldValueForbidden'
   | 'FieldValueTooLong'
   | 'FieldValueTooMany'
@@ -145,6 +146,9 @@ export const fieldErr = {
   notSupported: (field: string, value: unknown, valid: string[]): FieldError => ({
     type: 'FieldValueNotSupported', field, value,
     message: `Unsupported value: ${renderValue(value)}${valid.length ? `: supported values: ${valid.map((s) => JSON.stringify(s)).join(', ')}` : ''}`,
+  }),
+  notFound: (field: string, value: unknown): FieldError => ({
+    type: 'FieldValueNotFound', field, value, message: `Not found: ${renderValue(value)}`,
   }),
   duplicate: (field: string, value: unknown): FieldError => ({
     type: 'FieldValueDuplicate', field, value, message: `Duplicate value: ${renderValue(value)}`,
