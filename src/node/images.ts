@@ -9,6 +9,7 @@
 // Anything else without a command is refused with a waiting reason and an
 // event that says why, never run as something it is not.
 import type { Container } from 'kubernetes-types/core/v1.js';
+import { fileURLToPath } from 'node:url';
 import { resolveExecutable, DEFAULT_PATH } from './runtime/base.js';
 
 export class NoCommandError extends Error {
@@ -29,10 +30,25 @@ export function hostBusybox(): string | undefined {
 }
 
 /**
+ * Applets whose behaviour changed between the image's busybox version and the
+ * host's, run from our own faithful copy: nslookup up to 1.28 resolved through
+ * the C library (search list, ndots), 1.29+ does not (see applets/nslookup.ts).
+ */
+function appletOfVersion(image: string, applet: string): string[] | undefined {
+  if (applet !== 'nslookup') return undefined;
+  const tag = image.replace(/@.*$/, '').match(/:(\d+)\.(\d+)/);
+  if (!tag || Number(tag[1]) > 1 || (Number(tag[1]) === 1 && Number(tag[2]) > 28)) return undefined;
+  const here = import.meta.url;
+  if (here.endsWith('.js')) return [process.execPath, fileURLToPath(new URL('./applets/nslookup.js', here))];
+  // Running from sources (tests, development): through tsx, named absolutely.
+  return [process.execPath, '--import', import.meta.resolve('tsx'), fileURLToPath(new URL('./applets/nslookup.ts', here))];
+}
+
+/**
  * command + args for the runtime (before $(VAR) expansion), or NoCommandError.
  * `busybox` is the host's busybox binary (injectable for tests).
  */
-export function entrypoint(c: Container, busybox = hostBusybox()): { command: string[]; args: string[] } {
+export function entrypoint(c: Container, busybox: string | null | undefined = hostBusybox()): { command: string[]; args: string[] } {
   if (c.command?.length) return { command: c.command, args: c.args ?? [] };
   if (isBusyboxImage(c.image)) {
     if (!busybox) {
@@ -41,6 +57,8 @@ export function entrypoint(c: Container, busybox = hostBusybox()): { command: st
     const args = c.args?.length ? c.args : ['sh'];
     const applet = args[0].replace(/^\/(usr\/)?s?bin\//, '');
     if (applet.includes('/')) throw new NoCommandError(`image "${c.image}": "${args[0]}" is not a busybox applet; set command to run it`);
+    const replacement = appletOfVersion(c.image!, applet);
+    if (replacement) return { command: replacement, args: args.slice(1) };
     return { command: [busybox, applet], args: args.slice(1) };
   }
   throw new NoCommandError(
