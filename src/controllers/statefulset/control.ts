@@ -275,20 +275,22 @@ export function planSync(input: SyncInput): SyncPlan {
   const replicaCount = specReplicas(set);
   const start = startOrdinal(set);
   const end = endOrdinal(set);
-  const replicas: Pod[] = new Array(replicaCount);
+  // Slots of ordinals in range; an empty slot is a pod not created yet, built
+  // from the right revision only when it is about to be created.
+  const replicas: (Pod | undefined)[] = new Array(replicaCount).fill(undefined);
   const condemned: Pod[] = [];
   for (const pod of members) {
     const o = getOrdinal(pod);
     if (o >= start && o <= end) replicas[o - start] = pod;
     else if (o >= 0) condemned.push(pod);
   }
-  for (let ord = start; ord <= end; ord++) {
-    if (!replicas[ord - start]) replicas[ord - start] = newVersionedPod(set, currentSet, updateSet, currentName, updateName, ord);
-  }
+  const placeholder = (i: number) => newVersionedPod(set, currentSet, updateSet, currentName, updateName, start + i);
+  const unavailableSlot = (p: Pod | undefined) => !p || isUnavailable(p, mrs, now);
   condemned.sort((a, b) => getOrdinal(b) - getOrdinal(a));
 
-  let firstUnavailable: Pod | undefined;
-  for (const p of replicas) if (!firstUnavailable && isUnavailable(p, mrs, now)) firstUnavailable = p;
+  // The first unavailable pod: an in-range slot (any, so no condemned pod), else the lowest unavailable condemned pod.
+  let firstUnavailable: Pod | 'in-range' | undefined;
+  if (replicas.some(unavailableSlot)) firstUnavailable = 'in-range';
   for (let i = condemned.length - 1; i >= 0 && !firstUnavailable; i--) {
     if (isUnavailable(condemned[i], mrs, now)) firstUnavailable = condemned[i];
   }
@@ -305,8 +307,8 @@ export function planSync(input: SyncInput): SyncPlan {
     }
     // 1. Replicas in range.
     const lanes: Action[][] = [];
-    for (const pod of replicas) {
-      const r = processReplica(set, updateSet, pod, monotonic, input);
+    for (let i = 0; i < replicas.length; i++) {
+      const r = processReplica(set, updateSet, replicas[i] ?? placeholder(i), monotonic, input);
       if (monotonic) {
         if (r.actions.length) steps.push([r.actions]);
         if (r.stop) {
@@ -339,7 +341,7 @@ export function planSync(input: SyncInput): SyncPlan {
           return;
         }
         if (pod !== firstUnavailable && (!isRunningAndReady(pod) || !isRunningAndAvailable(pod, mrs, now))) {
-          waiting = `waiting for Pod ${firstUnavailable?.metadata?.name} to be Running and Available prior to scale down`;
+          waiting = `waiting for Pod ${typeof firstUnavailable === 'object' ? firstUnavailable.metadata?.name : name} to be Running and Available prior to scale down`;
           return;
         }
         steps.push([[{ kind: 'deletePod', pod, why: 'condemned' }]]);
@@ -356,7 +358,7 @@ export function planSync(input: SyncInput): SyncPlan {
     const updateMin = ru ? ru.partition ?? 0 : 0;
     if (input.maxUnavailableStatefulSet ?? true) {
       const maxUnavailable = maxUnavailableOf(set, replicaCount);
-      const unavailable = replicas.filter((p) => isUnavailable(p, mrs, now)).length;
+      const unavailable = replicas.filter(unavailableSlot).length;
       if (unavailable > maxUnavailable) {
         waiting = `waiting for ${unavailable} unavailable Pods (maxUnavailable ${maxUnavailable})`;
         return;
@@ -365,7 +367,8 @@ export function planSync(input: SyncInput): SyncPlan {
       const budget = maxUnavailable - unavailable;
       for (let t = replicas.length - 1; t >= updateMin && lane.length < budget; t--) {
         const pod = replicas[t];
-        if (getPodRevision(pod) !== updateName && !isTerminating(pod)) {
+        // (Upstream would also "delete" a not-yet-created pod here, by name; there is nothing to delete.)
+        if (pod && getPodRevision(pod) !== updateName && !isTerminating(pod)) {
           lane.push({ kind: 'deletePod', pod, why: 'update' });
           currentDelta--;
         }
@@ -375,20 +378,21 @@ export function planSync(input: SyncInput): SyncPlan {
     }
     for (let t = replicas.length - 1; t >= updateMin; t--) {
       const pod = replicas[t];
-      if (getPodRevision(pod) !== updateName && !isTerminating(pod)) {
+      if (pod && getPodRevision(pod) !== updateName && !isTerminating(pod)) {
         steps.push([[{ kind: 'deletePod', pod, why: 'update' }]]);
         currentDelta--;
         return;
       }
-      if (isUnavailable(pod, mrs, now)) {
-        waiting = `waiting for Pod ${pod.metadata?.name} to update`;
+      if (unavailableSlot(pod)) {
+        waiting = `waiting for Pod ${pod?.metadata?.name ?? `${set.metadata?.name}-${start + t}`} to update`;
         return;
       }
     }
   };
   run();
 
-  const c = countStatus([...replicas, ...condemned], mrs, now, currentName, updateName);
+  const existing = [...replicas.filter((p): p is Pod => !!p), ...condemned];
+  const c = countStatus(existing, mrs, now, currentName, updateName);
   let current = c.current + currentDelta;
   let currentRevision = currentName;
   // completeRollingUpdate
@@ -405,7 +409,7 @@ export function planSync(input: SyncInput): SyncPlan {
   // Time alone makes Ready pods available: come back when the next one is.
   let requeueAfterMs: number | undefined;
   if (mrs > 0) {
-    for (const p of [...replicas, ...condemned]) {
+    for (const p of existing) {
       const ms = msUntilAvailable(p, mrs, now);
       if (ms !== undefined && (requeueAfterMs === undefined || ms < requeueAfterMs)) requeueAfterMs = ms;
     }

@@ -17,7 +17,7 @@ import { WorkQueue } from '../workqueue.js';
 import { planSync } from './control.js';
 import { Expectations } from './expectations.js';
 import { StatefulPodControl } from './pod_control.js';
-import { controllerRef, controllerRefOf, isMemberOf, isRunningAndReady } from './utils.js';
+import { controllerRef, controllerRefOf, isMemberOf, isRunningAndReady, parseOrdinal } from './utils.js';
 
 export { planSync, type SyncInput } from './control.js';
 export type { Action, SyncPlan } from './actions.js';
@@ -53,7 +53,15 @@ export class StatefulSetController {
   private readonly revisions: Informer<K<ControllerRevision>>;
   private readonly queue: WorkQueue;
   private readonly expectations: Expectations;
+  /** ns/parent-name -> pod keys whose names are `<parent>-<ordinal>` (members and adoption candidates). */
+  private readonly podsByParent = new Map<string, Set<string>>();
+  /** Controller UID -> pod keys, to find owned pods whose names no longer parse as members. */
+  private readonly podsByOwner = new Map<string, Set<string>>();
+  /** Controller UID -> revision keys; revisions without a controller under ''. */
+  private readonly revisionsByOwner = new Map<string, Set<string>>();
   private started = false;
+  private syncs = 0;
+  private syncMs = 0;
 
   constructor(deps: StatefulSetControllerDeps) {
     this.client = deps.client;
@@ -89,6 +97,11 @@ export class StatefulSetController {
     this.pods.stop();
     this.claims.stop();
     this.revisions.stop();
+  }
+
+  /** Syncs run so far and the wall time spent in them (benchmarks). */
+  stats(): { syncs: number; syncMs: number } {
+    return { syncs: this.syncs, syncMs: this.syncMs };
   }
 
   /** Resolves when no set is waiting to be synced (tests, benchmarks). */
@@ -129,6 +142,17 @@ export class StatefulSetController {
   }
 
   private wire(): void {
+    // Indexes first, so every later handler and sync sees them current.
+    this.pods.addHandlers({
+      add: (p) => this.indexPod(p, true),
+      update: (o, p) => { this.indexPod(o, false); this.indexPod(p, true); },
+      delete: (p) => this.indexPod(p, false),
+    });
+    this.revisions.addHandlers({
+      add: (r) => this.indexRevision(r, true),
+      update: (o, r) => { this.indexRevision(o, false); this.indexRevision(r, true); },
+      delete: (r) => this.indexRevision(r, false),
+    });
     this.sets.addHandlers({
       add: (s) => this.enqueue(s),
       update: (_o, s) => this.enqueue(s),
@@ -172,9 +196,43 @@ export class StatefulSetController {
     this.revisions.addHandlers(wake);
   }
 
+  private indexPod(p: KObject, add: boolean): void {
+    const key = cacheKey(p);
+    const parent = parseOrdinal(p.metadata?.name ?? '').parent;
+    if (parent) index(this.podsByParent, `${p.metadata?.namespace}/${parent}`, key, add);
+    const ref = controllerRefOf(p as { metadata?: { ownerReferences?: OwnerReference[] } });
+    if (ref) index(this.podsByOwner, ref.uid, key, add);
+  }
+
+  private indexRevision(r: KObject, add: boolean): void {
+    const ref = controllerRefOf(r as { metadata?: { ownerReferences?: OwnerReference[] } });
+    index(this.revisionsByOwner, ref?.uid ?? '', cacheKey(r), add);
+  }
+
+  /** Cached objects for keys of an index (skipping keys whose object is gone or moved). */
+  private fromIndex<T extends KObject>(informer: Informer<T>, keys: Iterable<string>): T[] {
+    const out: T[] = [];
+    for (const key of keys) {
+      const i = key.indexOf('/');
+      const o = i < 0 ? informer.get(undefined, key) : informer.get(key.slice(0, i), key.slice(i + 1));
+      if (o) out.push(o);
+    }
+    return out;
+  }
+
   // ------------------------------------------------------------ sync
 
   private async sync(key: string): Promise<{ requeueAfterMs?: number } | void> {
+    const t0 = performance.now();
+    try {
+      return await this.syncSet(key);
+    } finally {
+      this.syncs++;
+      this.syncMs += performance.now() - t0;
+    }
+  }
+
+  private async syncSet(key: string): Promise<{ requeueAfterMs?: number } | void> {
     const [ns, name] = key.includes('/') ? key.split('/') : [undefined, key];
     const set = this.sets.get(ns, name);
     if (!set) {
@@ -251,8 +309,9 @@ export class StatefulSetController {
     const uid = set.metadata?.uid;
     const out: ControllerRevision[] = [];
     let checked: boolean | undefined;
-    for (const rev of this.revisions.list(set.metadata?.namespace)) {
-      if (!matchesLabels(selector, rev.metadata?.labels)) continue;
+    const keys = [...(this.revisionsByOwner.get(uid ?? '') ?? []), ...(this.revisionsByOwner.get('') ?? [])];
+    for (const rev of this.fromIndex(this.revisions, keys)) {
+      if (rev.metadata?.namespace !== set.metadata?.namespace || !matchesLabels(selector, rev.metadata?.labels)) continue;
       const ref = controllerRefOf(rev);
       if (ref) {
         if (ref.uid === uid) out.push(rev);
@@ -272,7 +331,12 @@ export class StatefulSetController {
     const deleting = !!set.metadata?.deletionTimestamp;
     const owned: Pod[] = [];
     let checked: boolean | undefined;
-    for (const pod of this.pods.list(set.metadata?.namespace)) {
+    const keys = new Set([
+      ...(this.podsByParent.get(`${set.metadata?.namespace}/${set.metadata?.name}`) ?? []),
+      ...(this.podsByOwner.get(uid ?? '') ?? []),
+    ]);
+    for (const pod of this.fromIndex(this.pods, keys)) {
+      if (pod.metadata?.namespace !== set.metadata?.namespace) continue;
       const match = matchesLabels(selector, pod.metadata?.labels) && isMemberOf(set, pod);
       const ref = controllerRefOf(pod);
       if (ref) {
@@ -288,6 +352,17 @@ export class StatefulSetController {
       if (adopted) owned.push(adopted);
     }
     return owned;
+  }
+}
+
+function index(m: Map<string, Set<string>>, k: string, key: string, add: boolean): void {
+  let s = m.get(k);
+  if (add) {
+    if (!s) m.set(k, (s = new Set()));
+    s.add(key);
+  } else if (s) {
+    s.delete(key);
+    if (!s.size) m.delete(k);
   }
 }
 
