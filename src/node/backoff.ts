@@ -53,8 +53,9 @@ export class CrashBackoff {
   }
 }
 
-/** Go's time.Duration String() for whole seconds and above: 10s, 1m20s, 5m0s. */
+/** Go's time.Duration String() for the values back-off takes: 10s, 1m20s, 5m0s (and 200ms in tests). */
 export function goDuration(ms: number): string {
+  if (ms < 1000) return `${ms}ms`;
   const s = Math.round(ms / 1000);
   if (s < 60) return `${s}s`;
   const h = Math.floor(s / 3600);

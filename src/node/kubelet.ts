@@ -46,6 +46,8 @@ export interface KubeletOptions {
   log?(msg: string): void;
   /** How often the Node's conditions are refreshed (default 60 s). */
   heartbeatMs?: number;
+  /** Crash-loop back-off (default 10 s doubling to 5 min, as the kubelet); shorter in tests. */
+  crashLoopBackOff?: { initialMs: number; maxMs: number };
 }
 
 export class Kubelet {
@@ -61,7 +63,7 @@ export class Kubelet {
   private readonly events: PodEvents;
   private readonly schedulerEvents: PodEvents;
   private readonly ipam: PodIPAllocator;
-  private readonly backoff = new CrashBackoff();
+  private readonly backoff: CrashBackoff;
   private readonly hostIP = primaryIP();
   private readonly log: (msg: string) => void;
   private node?: Node;
@@ -84,6 +86,7 @@ export class Kubelet {
       }
     } else this.runtime = new ProcessRuntime();
     this.ipam = new PodIPAllocator(o.podCIDR ?? '127.0.1.0/24');
+    this.backoff = new CrashBackoff(o.crashLoopBackOff?.initialMs, o.crashLoopBackOff?.maxMs);
     this.recorder = new EventRecorder(o.client, { component: 'kubelet', host: this.nodeName });
     this.schedulerRecorder = new EventRecorder(o.client, { component: 'default-scheduler' });
     this.events = new PodEvents(this.recorder);
@@ -289,7 +292,7 @@ export class Kubelet {
     this.unscheduled.delete(key);
     this.schedulingMemo.delete(key);
     try {
-      await bindPod(this.o.client, pod, this.nodeName, new Date().toISOString().replace(/\.\d+Z$/, 'Z'));
+      await bindPod(this.o.client, pod, this.nodeName);
     } catch (e) {
       if (e instanceof StatusError && (e.code === 404 || e.code === 409)) return;
       throw e;

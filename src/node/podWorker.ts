@@ -292,7 +292,7 @@ export class PodWorker {
   private async restartWithBackoff(r: ContainerRecord): Promise<void> {
     if (r.retry) return;
     const term = r.state.kind === 'terminated' ? r.state : r.last;
-    const finishedAt = term ? Date.parse(term.finishedAt) : Date.now();
+    const finishedAt = term ? term.finishedMs ?? Date.parse(term.finishedAt) : Date.now();
     const key = this.backoffKey(r);
     const wait = this.d.backoff.remaining(key, finishedAt);
     if (wait > 0) {
@@ -369,7 +369,7 @@ export class PodWorker {
       const now = iso(new Date());
       this.d.recorder.pod(this.pod, 'Normal', 'Created', `Created container: ${c.name}`, fieldPath);
       this.d.recorder.pod(this.pod, 'Warning', 'Failed', `Error: ${message}`, fieldPath);
-      r.state = { kind: 'terminated', exitCode: 128, reason: 'StartError', message, startedAt: undefined, finishedAt: now, containerID: this.containerID(c.name, attempt) };
+      r.state = { kind: 'terminated', exitCode: 128, reason: 'StartError', message, startedAt: undefined, finishedAt: now, finishedMs: Date.now(), containerID: this.containerID(c.name, attempt) };
       if (wasFirst && this.policy !== 'Never') this.d.backoff.next(this.backoffKey(r), Date.now());
       this.kick();
       return;
@@ -410,7 +410,7 @@ export class PodWorker {
     this.startProbes(r);
     void h.exited.then(async (exit) => {
       // Let the output drain so the log is complete when the status says the container ended.
-      if (!log.done) await new Promise<void>((res) => { log.once('close', res); setTimeout(res, 500).unref(); });
+      if (!log.done) await new Promise<void>((res) => { log.once('close', res); setTimeout(res, 500); });
       for (const p of r.probes) p.stop();
       r.probes = [];
       if (r.handle !== h) return;
@@ -418,7 +418,7 @@ export class PodWorker {
       if (r.started !== undefined) r.started = false;
       r.state = {
         kind: 'terminated', exitCode: exit.exitCode, reason: exit.exitCode === 0 ? 'Completed' : 'Error',
-        startedAt: iso(h.startedAt), finishedAt: iso(exit.finishedAt), containerID: this.containerID(r.spec.name, r.restartCount),
+        startedAt: iso(h.startedAt), finishedAt: iso(exit.finishedAt), finishedMs: exit.finishedAt.getTime(), containerID: this.containerID(r.spec.name, r.restartCount),
       };
       this.kick();
       this.report();
@@ -531,10 +531,10 @@ export class PodWorker {
     if (!h.exit) this.d.runtime.signal(h, 'SIGTERM');
     const left = deadline - Date.now();
     if (!h.exit && left > 0) {
-      await Promise.race([h.exited, new Promise((res) => setTimeout(res, left).unref())]);
+      await Promise.race([h.exited, new Promise((res) => setTimeout(res, left))]);
     }
     if (!h.exit) this.d.runtime.kill(h);
-    await Promise.race([h.exited, new Promise((res) => setTimeout(res, 5000).unref())]);
+    await Promise.race([h.exited, new Promise((res) => setTimeout(res, 5000))]);
   }
 
   /**

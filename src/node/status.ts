@@ -6,7 +6,7 @@ import type { ContainerState, ContainerStatus, Pod, PodCondition, PodStatus } fr
 export type ContainerPhase =
   | { kind: 'waiting'; reason: string; message?: string }
   | { kind: 'running'; startedAt: string }
-  | { kind: 'terminated'; exitCode: number; signal?: number; reason: string; message?: string; startedAt?: string; finishedAt: string; containerID?: string };
+  | { kind: 'terminated'; exitCode: number; signal?: number; reason: string; message?: string; startedAt?: string; finishedAt: string; containerID?: string; /** finishedAt to the millisecond (back-off); not reported. */ finishedMs?: number };
 
 /** What a pod worker knows about one container. */
 export interface ContainerView {

@@ -273,7 +273,7 @@ export class KubeletStreams implements PodStreams {
           closeStdin();
         });
         void h.exited.then(async () => {
-          if (log && !log.done) await new Promise<void>((res) => { log.once('close', res); setTimeout(res, 500).unref(); });
+          if (log && !log.done) await new Promise<void>((res) => { log.once('close', res); setTimeout(res, 500); });
           finish();
         });
       },
