@@ -19,6 +19,7 @@ import { SimulatedNode } from './node/simulated/index.js';
 import { StatefulSetController } from './controllers/statefulset/index.js';
 import { VolumeController, storageAdmissionFor } from './controllers/volumes/index.js';
 import { Kubelet } from './node/index.js';
+import { GarbageCollector } from './controllers/gc/index.js';
 import { ClusterDns, DEFAULT_CLUSTER_DNS_IP, ensureServiceAddress, kubeDnsService, releaseServiceAddress } from './dns/index.js';
 import { ensure } from './registry/bootstrap.js';
 import { resourceByKey } from './api/resources.js';
@@ -100,6 +101,7 @@ export class Ordinal {
       name: 'endpoints-controller',
       ...wrap(new EndpointsController({ client, recorder: new EventRecorder(client, { component: 'endpoint-controller' }) })),
     });
+    await this.startComponent({ name: 'garbage-collector', ...wrap(new GarbageCollector({ client })) });
     await this.startComponent({ name: 'statefulset-controller', ...wrap(new StatefulSetController({ client })) });
     await this.startComponent({
       name: 'volume-controller',
