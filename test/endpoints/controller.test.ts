@@ -5,7 +5,7 @@ import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { EndpointsController } from '../../src/controllers/endpoints/index.js';
 import { SimulatedNode } from '../../src/node/simulated/index.js';
 import type { Client, KObject } from '../../src/client/types.js';
-import { eventually, memoryApiWithBinding } from '../simnode/harness.js';
+import { eventually, memoryApi } from '../simnode/harness.js';
 
 type E = Endpoints & KObject;
 type S = EndpointSlice & KObject;
@@ -23,7 +23,7 @@ function statefulPod(name: string, labels: Record<string, string> = { app: 'ngin
 }
 
 async function setup(t: { after(fn: () => void): void }, ready = 0) {
-  const api = await memoryApiWithBinding();
+  const api = await memoryApi();
   const node = new SimulatedNode({ client: api.client, nodeName: 'sim-1', delays: { start: 0, terminate: 0, ready }, events: false });
   const ctrl = new EndpointsController({ client: api.client });
   t.after(() => { ctrl.stop(); node.stop(); api.stop(); });

@@ -4,10 +4,10 @@ import { GarbageCollector } from '../../src/controllers/gc/index.js';
 import { Graph } from '../../src/controllers/gc/graph.js';
 import { SimulatedNode } from '../../src/node/simulated/index.js';
 import type { Client, KObject } from '../../src/client/types.js';
-import { eventually, memoryApiWithBinding } from '../simnode/harness.js';
+import { eventually, memoryApi } from '../simnode/harness.js';
 
 async function setup(t: { after(fn: () => void): void }, opts: { startGC?: boolean; terminate?: number } = {}) {
-  const api = await memoryApiWithBinding();
+  const api = await memoryApi();
   const node = new SimulatedNode({ client: api.client, nodeName: 'sim-1', delays: { start: 0, terminate: opts.terminate ?? 0 }, events: false });
   const gc = new GarbageCollector({ client: api.client });
   t.after(() => { gc.stop(); node.stop(); api.stop(); });

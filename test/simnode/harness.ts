@@ -9,7 +9,7 @@ export interface TestApi {
   stop(): void;
 }
 
-export async function memoryApiWithBinding(): Promise<TestApi> {
+export async function memoryApi(): Promise<TestApi> {
   return createMemoryApi();
 }
 

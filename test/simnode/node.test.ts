@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { eventually, memoryApiWithBinding as createMemoryApi } from './harness.js';
+import { eventually, memoryApi as createMemoryApi } from './harness.js';
 import { SimulatedNode } from '../../src/node/simulated/index.js';
 import type { Client, KObject } from '../../src/client/types.js';
 

@@ -7,13 +7,13 @@ import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/c
 import { VolumeController, storageAdmissionFor } from '../../src/controllers/volumes/index.js';
 import { SimulatedNode } from '../../src/node/simulated/index.js';
 import type { Client, KObject } from '../../src/client/types.js';
-import { eventually, memoryApiWithBinding } from '../simnode/harness.js';
+import { eventually, memoryApi } from '../simnode/harness.js';
 
 type PVC = PersistentVolumeClaim & KObject;
 type PV = PersistentVolume & KObject;
 
 async function setup(t: { after(fn: () => unknown): void }, opts: { admission?: boolean } = {}) {
-  const api = await memoryApiWithBinding();
+  const api = await memoryApi();
   if (opts.admission) api.registry.addAdmission(storageAdmissionFor(api.registry));
   const dataDir = await mkdtemp(join(tmpdir(), 'ordinal-volumes-'));
   const ctrl = new VolumeController({ client: api.client, dataDir, nodeName: 'sim-1' });
@@ -172,7 +172,7 @@ test('volumes: static volumes bind to matching claims; a deleted claim releases 
 });
 
 test('volumes: a classless claim created before any default class is given one retroactively', async (t) => {
-  const api = await memoryApiWithBinding();
+  const api = await memoryApi();
   const dataDir = await mkdtemp(join(tmpdir(), 'ordinal-volumes-'));
   const ctrl = new VolumeController({ client: api.client, dataDir, installDefaultClass: false });
   t.after(async () => { ctrl.stop(); api.stop(); await rm(dataDir, { recursive: true, force: true }); });
