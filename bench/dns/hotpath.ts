@@ -15,12 +15,11 @@ for (const s of objs['endpointslices.discovery.k8s.io']) zone.upsertSlice(s as u
 const r = new Responder(zone, 5);
 r.setSynced();
 const queries = benchNames().map((n, i) => packet.encode({ type: 'query', id: i, flags: packet.RECURSION_DESIRED, questions: [{ type: 'A', name: n.name, class: 'IN' }] }));
-const noop = (): void => {};
 let bytes = 0;
 for (let round = 0; round < 5; round++) {
   const n = 1_000_000;
   const t0 = process.hrtime.bigint();
-  for (let i = 0; i < n; i++) bytes += r.handle(queries[i % queries.length], false, '127.0.0.1', noop)!.length;
+  for (let i = 0; i < n; i++) bytes += (r.handle(queries[i % queries.length], false, '127.0.0.1') as Buffer).length;
   const ns = Number(process.hrtime.bigint() - t0) / n;
   console.log(`handle(): ${ns.toFixed(0)} ns per query`);
 }

@@ -20,8 +20,6 @@ export class Responder {
   synced = false;
   private readonly cache = new Map<string, Outcome>();
   private readonly localAddrs = new LocalAddresses();
-  /** Set by handle() when the reply will come later (forwarded). */
-  private pendingLater = false;
 
   constructor(
     private readonly zone: ZoneIndex,
@@ -42,10 +40,10 @@ export class Responder {
   /** Answers datagrams arriving on `sock`. */
   serveUdp(sock: UdpSocket, running: () => boolean = () => true): void {
     sock.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
-      const reply = this.handle(msg, false, rinfo.address, (late) => {
-        if (running()) sock.send(late, rinfo.port, rinfo.address);
-      });
-      if (reply) sock.send(reply, rinfo.port, rinfo.address);
+      const reply = this.handle(msg, false, rinfo.address);
+      if (reply === undefined) return;
+      if (reply instanceof Uint8Array) sock.send(reply, rinfo.port, rinfo.address);
+      else void reply.then((late) => { if (running()) sock.send(late, rinfo.port, rinfo.address); });
     });
     sock.on('error', () => { /* a send to a vanished client; nothing to do */ });
   }
@@ -54,21 +52,17 @@ export class Responder {
    * Answers one message in-process, as if it arrived over UDP (or TCP,
    * without the length prefix) from `client`; undefined when it is dropped.
    */
-  resolveMessage(msg: Buffer, opts: { tcp?: boolean; client?: string } = {}): Promise<Buffer | undefined> {
-    return new Promise((resolve) => {
-      const now = this.handle(msg, opts.tcp ?? false, opts.client ?? '127.0.0.1', resolve);
-      if (now) resolve(opts.tcp ? now.subarray(2) : now);
-      else if (!this.pendingLater) resolve(undefined);
-    });
+  async resolveMessage(msg: Buffer, opts: { tcp?: boolean; client?: string } = {}): Promise<Buffer | undefined> {
+    const reply = await this.handle(msg, opts.tcp ?? false, opts.client ?? '127.0.0.1');
+    return reply && opts.tcp ? reply.subarray(2) : reply;
   }
 
   /**
-   * Answers one message. Returns the reply (length-prefixed for TCP) when it
-   * is ready now, or arranges for `later` to be called with an unframed reply.
+   * Answers one message: the reply (length-prefixed for TCP), a promise of it
+   * when it needs an upstream, or undefined when the message is dropped.
    */
-  handle(msg: Buffer, tcp: boolean, client: string, later: (reply: Buffer) => void): Buffer | undefined {
+  handle(msg: Buffer, tcp: boolean, client: string): Buffer | Promise<Buffer> | undefined {
     const headroom = tcp ? 2 : 0;
-    this.pendingLater = false;
     const parsed = parseQuery(msg);
     if (parsed.kind === 'drop') return undefined;
     if (parsed.kind === 'error') return renderError(msg, parsed.id, parsed.flags, parsed.rcode, parsed.questionEnd, headroom);
@@ -85,24 +79,21 @@ export class Responder {
       if (this.cache.size >= MAX_CACHE) this.cache.clear();
       this.cache.set(key, out);
     }
+    const forwarder = this.forwarder;
     if (out !== FORWARD) {
-      if (!out.chase || !this.forwarder?.enabled || !this.localAddrs.isLocal(client)) return render(msg, q, out, limit, ra, headroom);
+      if (!out.chase || !forwarder?.enabled || !this.localAddrs.isLocal(client)) return render(msg, q, out, limit, ra, headroom);
       // An ExternalName: the CNAME, with its target's records from upstream.
       const cname = out;
-      this.pendingLater = true;
-      void this.forwarder.query(chaseQuery(out.chase.target, out.chase.qtype), tcp).then((reply) => {
-        later(render(msg, q, appendChased(cname, reply), limit, ra));
-      });
-      return undefined;
+      return forwarder.query(chaseQuery(out.chase.target, out.chase.qtype), tcp)
+        .then((reply) => render(msg, q, appendChased(cname, reply), limit, ra, headroom));
     }
-    if (!this.forwarder?.enabled || !this.localAddrs.isLocal(client)) {
+    if (!forwarder?.enabled || !this.localAddrs.isLocal(client)) {
       return render(msg, q, emptyAnswer(RCODE.REFUSED), limit, WITHOUT_RA, headroom);
     }
-    this.pendingLater = true;
-    void this.forwarder.query(msg, tcp).then((reply) => {
-      later(reply ?? render(msg, q, emptyAnswer(RCODE.SERVFAIL), limit, ra));
+    return forwarder.query(msg, tcp).then((reply) => {
+      if (!reply) return render(msg, q, emptyAnswer(RCODE.SERVFAIL), limit, ra, headroom);
+      return headroom ? frame(reply) : reply;
     });
-    return undefined;
   }
 
   /** A fresh answer, or undefined while the index has not synced (SERVFAIL, not cached). */
@@ -115,6 +106,13 @@ export class Responder {
     }
     return computeAnswer(this.zone, q, labels, { ttl: this.ttl });
   }
+}
+
+function frame(msg: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(msg.length + 2);
+  out.writeUInt16BE(msg.length, 0);
+  msg.copy(out, 2);
+  return out;
 }
 
 /** Whether a client address belongs to this host (loopback or one of its interfaces). */

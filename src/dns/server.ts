@@ -197,22 +197,14 @@ export class ClusterDns {
         if (buf.length < n + 2) break;
         const msg = buf.subarray(2, n + 2);
         buf = buf.subarray(n + 2);
-        const reply = this.responder.handle(msg, true, remote, (late) => {
-          if (!sock.destroyed) sock.write(frame(late));
-        });
-        if (reply) sock.write(reply);
+        const reply = this.responder.handle(msg, true, remote);
+        if (reply instanceof Uint8Array) sock.write(reply);
+        else if (reply) void reply.then((late) => { if (!sock.destroyed) sock.write(late); });
       }
     });
     sock.on('error', () => sock.destroy());
     sock.on('close', () => this.tcpConns.delete(sock));
   }
-}
-
-function frame(msg: Buffer): Buffer {
-  const out = Buffer.allocUnsafe(msg.length + 2);
-  out.writeUInt16BE(msg.length, 0);
-  msg.copy(out, 2);
-  return out;
 }
 
 function isUnspecified(host: string): boolean {
