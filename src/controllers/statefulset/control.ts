@@ -393,7 +393,7 @@ export function planSync(input: SyncInput): SyncPlan {
 
   const existing = [...replicas.filter((p): p is Pod => !!p), ...condemned];
   const c = countStatus(existing, mrs, now, currentName, updateName);
-  let current = c.current + currentDelta;
+  let current = Math.max(0, c.current + currentDelta);
   let currentRevision = currentName;
   // completeRollingUpdate
   if (!isOnDelete(set) && c.updated === c.ready && c.ready === c.replicas && c.replicas === replicaCount) {
