@@ -69,6 +69,8 @@ export class VolumeController {
   /** claim key -> names of volumes whose claimRef names it, and back. */
   private readonly volumesByClaim = new Map<string, Set<string>>();
   private readonly claimOfVolume = new Map<string, string>();
+  /** Volumes with no claimRef: the only ones, with those pre-bound to it, a pending claim can take. */
+  private readonly unclaimed = new Set<string>();
   /** Events already given per object uid, so level-triggered retries do not repeat them. */
   private readonly told = new Map<string, Set<string>>();
 
@@ -192,6 +194,8 @@ export class VolumeController {
       this.claimOfVolume.delete(name);
     }
     const ref = v.spec?.claimRef;
+    if (!removed && !ref) this.unclaimed.add(name);
+    else this.unclaimed.delete(name);
     if (removed || !ref) return;
     const k = `${ref.namespace}/${ref.name}`;
     this.claimOfVolume.set(name, k);
@@ -298,7 +302,12 @@ export class VolumeController {
     }
     if (pvc.spec?.volumeName) return this.syncBoundClaim(pvc);
 
-    const match = findMatchingVolume(pvc, this.volumes.list().map((v) => this.volume(v.metadata!.name!) ?? v));
+    const candidates: PV[] = [];
+    for (const n of new Set([...(this.volumesByClaim.get(`${ns}/${name}`) ?? []), ...this.unclaimed])) {
+      const v = this.volume(n);
+      if (v) candidates.push(v);
+    }
+    const match = findMatchingVolume(pvc, candidates);
     if (match) return this.bind(match as PV, pvc);
 
     const scName = pvc.spec?.storageClassName ?? '';
