@@ -189,3 +189,31 @@ test('simulated node: a restart resumes pods where their status says they are', 
   await eventually(async () => (await getPod(api.client, 'web-0')).status?.phase === 'Running', 'running after restart');
   assert.equal(fast.addressesInUse(), 1);
 });
+
+test('simulated node: with a fake clock nothing moves until time is advanced', async (t) => {
+  const { FakeClock } = await import('../../src/node/simulated/index.js');
+  const api = await createMemoryApi();
+  const clock = new FakeClock();
+  const node = new SimulatedNode({ client: api.client, nodeName: 'sim-1', clock, delays: { schedule: 0, accept: 0, start: 1000 }, events: false, heartbeatMs: 0 });
+  t.after(() => { node.stop(); api.stop(); });
+  await node.start();
+  await api.client.create('pods', 'default', podSpec('web-0'));
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) {
+      await new Promise((r) => setImmediate(r));
+      clock.advance(0);
+      await node.idle();
+    }
+  };
+  await settle();
+  const creating = await getPod(api.client, 'web-0');
+  assert.equal(creating.spec?.nodeName, 'sim-1');
+  assert.equal(creating.status?.containerStatuses?.[0].state?.waiting?.reason, 'ContainerCreating');
+  assert.equal(creating.status?.startTime, new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'));
+  clock.advance(999);
+  await settle();
+  assert.equal((await getPod(api.client, 'web-0')).status?.phase, 'Pending');
+  clock.advance(1);
+  await settle();
+  assert.equal((await getPod(api.client, 'web-0')).status?.phase, 'Running');
+});
