@@ -40,7 +40,7 @@ export function webSet(over: Partial<NonNullable<StatefulSet['spec']>> = {}, rep
 export function withImage(set: StatefulSet, image: string): StatefulSet {
   const s = structuredClone(set);
   s.spec!.template.spec!.containers[0].image = image;
-  s.metadata!.generation = (s.metadata!.generation ?? 1) + 1;
+  s.metadata = { ...s.metadata, generation: (s.metadata?.generation ?? 1) + 1 };
   return s;
 }
 
@@ -102,7 +102,7 @@ export function summary(p: SyncPlan): string[] {
     switch (a.kind) {
       case 'createPod': return `+${a.pod.metadata!.name}`;
       case 'deletePod': return `-${a.pod.metadata!.name}(${a.why})`;
-      default: return `${a.kind} ${a.pod.metadata!.name}`;
+      default: return `${a.kind} ${'pod' in a ? a.pod.metadata!.name : ''}`;
     }
   });
 }

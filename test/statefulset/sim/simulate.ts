@@ -376,7 +376,7 @@ function checkConverged(world: World, gate: boolean, violate: (s: string) => voi
 function bump(world: World, mutate: (s: StatefulSet) => StatefulSet, generation = true): void {
   const cur = world.peek<StatefulSet>('statefulsets.apps', 'web')!;
   const next = mutate(structuredClone(cur));
-  if (generation) next.metadata!.generation = (cur.metadata?.generation ?? 1) + 1;
+  if (generation) next.metadata = { ...next.metadata, generation: (cur.metadata?.generation ?? 1) + 1 };
   world.put('statefulsets.apps', 'web', next as KObject as Obj);
 }
 

@@ -172,8 +172,8 @@ export class World implements Client {
       ...obj,
       metadata: { ...obj.metadata, namespace: NS, uid: this.newUid(), creationTimestamp: this.isoNow(), generation: 1 },
     };
-    if (res === 'pods') (o as Pod).status = { phase: 'Pending' };
-    if (res === 'persistentvolumeclaims') (o as PersistentVolumeClaim).status = { phase: 'Bound' };
+    if (res === 'pods') o.status = { phase: 'Pending' } satisfies Pod['status'];
+    if (res === 'persistentvolumeclaims') o.status = { phase: 'Bound' } satisfies PersistentVolumeClaim['status'];
     const stored = this.put(res, name, o)!;
     if (res === 'pods') this.kubeletStart(name, stored.metadata.uid!);
     return stored as unknown as T;
