@@ -1,6 +1,14 @@
 // Running the real `dig` (Debian dnsutils) and reading its YAML output.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { parse } from 'yaml';
+
+/**
+ * Why dig-based tests cannot run here, or false when they can. Under CI a
+ * missing dig is a failure, not a skip.
+ */
+export const digMissing: string | false = !process.env.CI && spawnSync('dig', ['-v']).error
+  ? 'dig is not installed (apt-get install -y dnsutils)'
+  : false;
 
 export interface DigResult {
   status: string;
