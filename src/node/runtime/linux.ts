@@ -97,12 +97,38 @@ export class LinuxRuntime implements Runtime {
       { rootDir: root, upperDir: upper, workDir: join(dir, 'work'), hostname: l.hostname, hostMounts: this.hostMounts, binds },
       join(ctl, 'init.pid'),
     );
-    return spawnShim('linux', l, dir, {
+    const h = spawnShim('linux', l, dir, {
       command: 'unshare',
       args: ['--mount', '--uts', '--ipc', '--pid', '--fork', '--propagation', 'private', '/bin/sh', '-c', script, 'ordinal-ns', join(ctl, 'exit'), cwd, ...l.argv],
       env,
       cwd: '/',
     });
+    await this.waitForSetup(h);
+    return h;
+  }
+
+  /**
+   * The container has started once its setup recorded the PID of the shim
+   * (all mounts and the hostname in place). A setup that fails ends the
+   * process first; its error output becomes the start error.
+   */
+  private async waitForSetup(h: ContainerHandle): Promise<void> {
+    let errText = '';
+    const onErr = (b: Buffer) => {
+      if (errText.length < 4096) errText += b.toString('utf8');
+    };
+    const pidFile = join(h.dir, 'ctl', 'init.pid');
+    for (let i = 0; ; i++) {
+      if (existsSync(pidFile) && this.initPid(h) !== undefined) return;
+      if (h.exit) break;
+      await new Promise((r) => setTimeout(r, i < 100 ? 2 : 20));
+    }
+    // Nothing read the error pipe so far (the log must get all of a started container's output).
+    h.stderr.on('data', onErr);
+    await new Promise((r) => setTimeout(r, 50));
+    h.stderr.removeListener('data', onErr);
+    this.kill(h);
+    throw new ContainerStartError('StartError', `failed to set up the container's namespaces: ${errText.trim() || `exit code ${h.exit?.exitCode}`}`);
   }
 
   adopt(dir: string): ContainerHandle | undefined {

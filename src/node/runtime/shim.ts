@@ -62,16 +62,16 @@ export interface NamespaceSetup {
  * directory: the container sees the host's files, and what it writes outside
  * its volumes lands in its own layer (discarded with the container, as a
  * container's writable layer is), so mount points for volumes can be created
- * without touching the host. The host PID of this shell is recorded for
- * signalling and for nsenter (kubectl exec), read through the host's /proc
- * before the container's /proc is mounted.
+ * without touching the host. Once everything is in place, the host PID of
+ * this shell is recorded (read through the host's /proc, still mounted at
+ * /proc here) for signalling and for nsenter (kubectl exec); its appearance
+ * is what tells the node agent that the container has started.
  */
 export function namespaceScript(s: NamespaceSetup, pidFile: string): string {
   const q = shQuote;
   const n = s.rootDir;
   const lines = [
     'set -e',
-    `read -r p _ < /proc/self/stat; echo $p > ${q(pidFile)}`,
     `mount -t overlay overlay -o ${q(`lowerdir=/,upperdir=${s.upperDir},workdir=${s.workDir}`)} ${q(n)}`,
     `mount -t proc proc ${q(n + '/proc')}`,
     `mount --rbind /dev ${q(n + '/dev')}`,
@@ -80,6 +80,7 @@ export function namespaceScript(s: NamespaceSetup, pidFile: string): string {
     ...s.hostMounts.map((m) => `mount --rbind ${q(m)} ${q(n + m)}`),
     ...s.binds.map((b) => `mount --bind${b.readOnly ? ' -o ro' : ''} ${q(b.source)} ${q(n + b.target)}`),
     `echo ${q(s.hostname)} > /proc/sys/kernel/hostname`,
+    `read -r p _ < /proc/self/stat; echo $p > ${q(pidFile)}`,
     'set +e',
     `exec chroot ${q(n)} /bin/sh -c ${q(SHIM_BODY)} ordinal-shim "$@"`,
   ];
