@@ -114,3 +114,9 @@ test('unchanged objects (informer resyncs) do not signal a change', () => {
   z.upsertService(service('api', { clusterIP: '10.96.0.20' }));
   assert.equal(changes, 1);
 });
+
+test('a pod resolv.conf under ClusterFirst', async () => {
+  const { podResolvConf } = await import('../../src/dns/index.js');
+  assert.equal(podResolvConf({ nameserver: '10.96.0.10', namespace: 'default', hostSearch: ['example.org', 'cluster.local'] }),
+    'search default.svc.cluster.local svc.cluster.local cluster.local example.org\nnameserver 10.96.0.10\noptions ndots:5\n');
+});
