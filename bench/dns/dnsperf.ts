@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchNames } from './fixture.js';
+import { recommendedDnsWorkers } from '../../src/dns/index.js';
 
 export interface DnsBenchOptions {
   /** Length of each dnsperf run. */
@@ -18,7 +19,7 @@ export interface DnsBenchOptions {
   rounds?: number;
   /** Fixed query rate for the latency run. */
   rate?: number;
-  /** node:cluster workers for ordinal's server (0: single process). */
+  /** Worker processes for ordinal's server (0: single process); default recommendedDnsWorkers(). */
   workers?: number;
   log?: (line: string) => void;
 }
@@ -35,6 +36,8 @@ export interface ServerResult {
 }
 
 export interface DnsBenchResult {
+  /** Worker processes ordinal's server ran with. */
+  workers: number;
   ordinal: ServerResult;
   dnsmasq: ServerResult;
   /** ordinal qps / dnsmasq qps (target >= 1.0). */
@@ -183,7 +186,7 @@ export async function runDnsBench(opts: DnsBenchOptions = {}): Promise<DnsBenchR
   writeFileSync(file, benchNames().map((n) => `${n.name} A\n`).join(''));
   const servers: Server[] = [];
   try {
-    servers.push(await startOrdinal(opts.workers ?? 0));
+    servers.push(await startOrdinal(opts.workers ?? recommendedDnsWorkers()));
     servers.push(await startDnsmasq(dir));
     const tp: Record<string, { qps: number; cpu: number; lost: number }[]> = { ordinal: [], dnsmasq: [] };
     // Warm up both (JIT, caches) before measuring.
@@ -211,6 +214,7 @@ export async function runDnsBench(opts: DnsBenchOptions = {}): Promise<DnsBenchR
     const ordinal = result('ordinal');
     const dnsmasq = result('dnsmasq');
     return {
+      workers: opts.workers ?? recommendedDnsWorkers(),
       ordinal, dnsmasq,
       ratio: Math.round((ordinal.qps / dnsmasq.qps) * 100) / 100,
       p99UnderOneMs: ordinal.latency.p99 < 1,
