@@ -42,9 +42,16 @@ export interface SimulatedDelays {
   restart: number;
   /** First CrashLoopBackOff delay; doubles per restart up to five minutes, as the kubelet's. */
   backoff: number;
+  /**
+   * How long a pod may not fit before FailedScheduling is reported, so a claim
+   * that is being provisioned right now leaves no warning behind.
+   */
+  reportUnschedulable: number;
 }
 
-export const DEFAULT_DELAYS: SimulatedDelays = { schedule: 0, accept: 0, start: 200, ready: 0, terminate: 100, restart: 0, backoff: 10_000 };
+export const DEFAULT_DELAYS: SimulatedDelays = {
+  schedule: 0, accept: 0, start: 200, ready: 0, terminate: 100, restart: 0, backoff: 10_000, reportUnschedulable: 1000,
+};
 const MAX_BACKOFF = 300_000;
 
 export interface SimulatedNodeDeps {
@@ -89,6 +96,7 @@ interface Memo {
   nextBackoff?: number;
   /** Last FailedScheduling message, so it is not repeated for every retry. */
   unschedulable?: string;
+  unschedulableSince?: number;
   killingSent?: boolean;
 }
 
@@ -331,7 +339,8 @@ export class SimulatedNode {
     for (const key of waiting) {
       const i = key.indexOf('/');
       const pod = this.pods.get(key.slice(0, i), key.slice(i + 1));
-      if (pod) this.examine(pod);
+      // Try again now, even if a later retry is already planned.
+      if (pod && stageOf(pod, this.nodeName) === 'unscheduled') this.timeline.after(this.delay(pod, 'schedule'), { key, uid: pod.metadata?.uid ?? '', step: 'bind' });
     }
   }
 
@@ -437,7 +446,11 @@ export class SimulatedNode {
     const fit = podFitsNode(pod, this.node ?? {}, (n) => this.claims?.get(ns, n), (n) => this.classes?.get(undefined, n));
     if (!fit.fits) {
       if ('message' in fit) {
-        if (memo.unschedulable !== fit.message) {
+        const now = this.clock.now();
+        memo.unschedulableSince ??= now;
+        const wait = memo.unschedulableSince + this.delay(pod, 'reportUnschedulable') - now;
+        if (wait > 0) this.plan(pod, 'bind', wait);
+        else if (memo.unschedulable !== fit.message) {
           memo.unschedulable = fit.message;
           this.scheduler.event(pod, 'Warning', 'FailedScheduling', fit.message);
         }
@@ -455,6 +468,7 @@ export class SimulatedNode {
     for (const c of claims) this.waitingOnClaim.get(`${ns}/${c}`)?.delete(key);
     await bindPod(this.client, pod, this.nodeName);
     delete memo.unschedulable;
+    delete memo.unschedulableSince;
     this.scheduler.event(pod, 'Normal', 'Scheduled', `Successfully assigned ${ns}/${pod.metadata?.name} to ${this.nodeName}`);
   }
 
