@@ -14,4 +14,7 @@ const dns = new ClusterDns({
 await dns.start();
 await dns.waitForSync();
 process.stdout.write(`port ${dns.addresses()[0].port}\n`);
-process.on('SIGTERM', () => void dns.stop().then(() => process.exit(0)));
+process.on('SIGTERM', () => {
+  setTimeout(() => process.exit(0), 3000).unref();
+  void dns.stop().then(() => process.exit(0));
+});

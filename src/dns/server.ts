@@ -103,10 +103,13 @@ export class ClusterDns {
     this.tcpConns.clear();
     const ls = this.listeners;
     this.listeners = [];
-    await Promise.all(ls.map((l) => Promise.all([
-      new Promise<void>((res) => { try { l.udp.close(() => res()); } catch { res(); } }),
-      new Promise<void>((res) => l.tcp.close(() => res())),
-    ])));
+    // Closing never waits long: a socket that does not report its close in time is left to the process exit.
+    const closed = (start: (done: () => void) => void): Promise<void> => new Promise<void>((res) => {
+      const t = setTimeout(res, 2000);
+      t.unref();
+      try { start(() => { clearTimeout(t); res(); }); } catch { clearTimeout(t); res(); }
+    });
+    await Promise.all(ls.flatMap((l) => [closed((d) => l.udp.close(d)), closed((d) => l.tcp.close(() => d()))]));
   }
 
   addresses(): { host: string; port: number }[] {
