@@ -112,34 +112,45 @@ export class Ordinal {
 
     const host = bind === '0.0.0.0' ? '127.0.0.1' : bind;
     writeAtomic(this.kubeconfigPath, kubeconfigYaml({ server: `https://${host}:${port}`, caCert: tls.caCert, token }), 0o600);
-    const dnsAt = this.dns?.addresses().map((a) => `${a.host}:${a.port}`).join(', ');
+    const dnsAt = [...(this.dns?.addresses() ?? []), ...(this.clusterDnsIp ? [{ host: this.clusterDnsIp, port: 53 }] : [])]
+      .map((a) => `${a.host}:${a.port}`).join(', ');
     this.log(`ordinal API on https://${host}:${port}, cluster DNS on ${dnsAt} (node ${hostname()})`);
   }
 
   /**
-   * Cluster DNS on 127.0.0.1:--dns-port for users, and, when root, on the
+   * Cluster DNS on 127.0.0.1:--dns-port for users, and, with the linux runtime, on the
    * kube-dns Service's ClusterIP port 53 for pods (made a local address the
    * way kube-proxy's IPVS mode does), which pods' resolv.conf names.
    */
   private async startDns(client: LocalClient): Promise<void> {
     ensure(this.registry!, () => this.registry!.create(resourceByKey('services'), 'kube-system', kubeDnsService(DEFAULT_CLUSTER_DNS_IP) as KObject));
-    const listen = [{ host: '127.0.0.1', port: this.opts.dnsPort ?? 1053 }];
+    const users = { host: '127.0.0.1', port: this.opts.dnsPort ?? 1053 };
+    // Pods of the linux runtime resolve through kube-dns's ClusterIP, which only
+    // one ordinal on this machine can serve; without it, users' DNS still runs.
     let serviceAddress: string | undefined;
-    if (isRoot()) {
+    let dns: ClusterDns | undefined;
+    if (this.runtime === 'linux') {
       try {
         await ensureServiceAddress(DEFAULT_CLUSTER_DNS_IP);
+        dns = new ClusterDns({ client, listen: [users, { host: DEFAULT_CLUSTER_DNS_IP, port: 53 }] });
+        await dns.start();
         serviceAddress = DEFAULT_CLUSTER_DNS_IP;
-        listen.push({ host: DEFAULT_CLUSTER_DNS_IP, port: 53 });
       } catch (e) {
-        this.log(`cluster DNS: cannot serve on ${DEFAULT_CLUSTER_DNS_IP}:53 (${(e as Error).message}); pods will not resolve cluster names`);
+        await dns?.stop();
+        dns = undefined;
+        this.log(`cluster DNS: cannot serve pods on ${DEFAULT_CLUSTER_DNS_IP}:53 (${(e as Error).message}); pods will not resolve cluster names`);
       }
     }
-    const dns = (this.dns = new ClusterDns({ client, listen }));
+    if (!dns) {
+      dns = new ClusterDns({ client, listen: [users] });
+      await dns.start();
+    }
+    const started = (this.dns = dns);
     await this.startComponent({
       name: 'dns',
-      start: () => dns.start(),
+      start: () => {},
       stop: async () => {
-        await dns.stop();
+        await started.stop();
         if (serviceAddress) await releaseServiceAddress(serviceAddress);
       },
     });
@@ -147,8 +158,12 @@ export class Ordinal {
   }
 
   /** The node agent: real processes (linux or process runtime) or the simulated node. */
+  private get runtime(): RuntimeKind {
+    return this.opts.runtime ?? (isRoot() ? 'linux' : 'process');
+  }
+
   private async startNode(client: LocalClient): Promise<void> {
-    const runtime = this.opts.runtime ?? (isRoot() ? 'linux' : 'process');
+    const runtime = this.runtime;
     if (runtime === 'simulated') {
       await this.startComponent({ name: 'simulated-node', ...wrap(new SimulatedNode({ client })) });
       return;
