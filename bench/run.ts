@@ -5,9 +5,30 @@ import { cpus, totalmem, release } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, type Section } from './lib.js';
 import { runApiBench } from './api.js';
+import { runStatefulSetBench } from './statefulset/bench.js';
+import { runNodeBench } from './node/bench.js';
+import { runDnsBench } from './dns/dnsperf.js';
+
+async function dnsSection(): Promise<Section> {
+  const r = await runDnsBench({ log: (l: string) => process.stderr.write(`  ${l}\n`) });
+  const f = (n: number) => n.toFixed(0);
+  return {
+    title: 'Cluster DNS vs dnsmasq, same names, one run (issue 5)',
+    rows: [
+      { metric: `ordinal qps (${r.workers} worker process(es))`, value: f(r.ordinal.qps) },
+      { metric: 'dnsmasq qps', value: f(r.dnsmasq.qps) },
+      { metric: 'ratio ordinal / dnsmasq', value: r.ratio.toFixed(2), target: '>= 1.0', met: r.ratio >= 1 },
+      { metric: `ordinal p99 at ${r.ordinal.latency.rate} qps`, value: `${r.ordinal.latency.p99.toFixed(2)} ms`, target: '< 1 ms', met: r.p99UnderOneMs },
+      { metric: `dnsmasq p99 at ${r.dnsmasq.latency.rate} qps`, value: `${r.dnsmasq.latency.p99.toFixed(2)} ms` },
+    ],
+  };
+}
 
 const BENCHES: Record<string, () => Promise<Section>> = {
   api: runApiBench,
+  statefulset: () => runStatefulSetBench(),
+  node: runNodeBench,
+  dns: dnsSection,
 };
 
 async function main(): Promise<void> {

@@ -7,6 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(busybox-static dnsutils util-linux iproute2 procps)
+# The benchmarks compare the cluster DNS with dnsmasq (the binary only:
+# dnsmasq-base starts no system service) under dnsperf.
+if [ "${1:-}" = "--bench" ]; then packages+=(dnsperf dnsmasq-base); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
