@@ -321,13 +321,13 @@ export class PodWorker {
   private async startContainer(r: ContainerRecord): Promise<void> {
     const c = r.spec;
     const fieldPath = containerFieldPath(c.name, r.init);
-    const fail = (reason: string, message: string) => {
+    const fail = (reason: string, message: string, retryMs = RETRY_MS * 5) => {
       r.state = { kind: 'waiting', reason, message };
       this.d.recorder.pod(this.pod, 'Warning', 'Failed', `Error: ${message}`, fieldPath);
       r.retry = setTimeout(() => {
         r.retry = undefined;
         this.kick();
-      }, RETRY_MS * 5);
+      }, retryMs);
     };
     let ep: { command: string[]; args: string[] };
     try {
@@ -340,7 +340,7 @@ export class PodWorker {
     try {
       env = await containerEnv(c, this.envContext());
     } catch (e) {
-      if (e instanceof ContainerConfigError) return fail(e.reason, e.message);
+      if (e instanceof ContainerConfigError) return fail(e.reason, e.message, RETRY_MS);
       throw e;
     }
     let mounts;
@@ -410,7 +410,7 @@ export class PodWorker {
     this.startProbes(r);
     void h.exited.then(async (exit) => {
       // Let the output drain so the log is complete when the status says the container ended.
-      if (!log.done) await new Promise<void>((res) => { log.once('close', res); setTimeout(res, 500); });
+      if (!log.done) await within(new Promise<void>((res) => log.once('close', res)), 500);
       for (const p of r.probes) p.stop();
       r.probes = [];
       if (r.handle !== h) return;
@@ -531,10 +531,10 @@ export class PodWorker {
     if (!h.exit) this.d.runtime.signal(h, 'SIGTERM');
     const left = deadline - Date.now();
     if (!h.exit && left > 0) {
-      await Promise.race([h.exited, new Promise((res) => setTimeout(res, left))]);
+      await within(h.exited, left);
     }
     if (!h.exit) this.d.runtime.kill(h);
-    await Promise.race([h.exited, new Promise((res) => setTimeout(res, 5000))]);
+    await within(h.exited, 5000);
   }
 
   /**
@@ -672,6 +672,16 @@ export class PodWorker {
 
   get isFinal(): boolean {
     return this.final;
+  }
+}
+
+/** Waits for `p`, at most `ms` (the timer does not outlive the wait). */
+export async function within(p: Promise<unknown>, ms: number): Promise<void> {
+  let t: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([p, new Promise((res) => (t = setTimeout(res, ms)))]);
+  } finally {
+    clearTimeout(t);
   }
 }
 

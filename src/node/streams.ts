@@ -12,7 +12,7 @@ import type { WebSocket, RawData } from 'ws';
 import type { Client, KObject } from '../client/types.js';
 import { badRequest } from '../api/errors.js';
 import { logPath, readLog } from './logs.js';
-import type { PodWorker, ContainerRecord } from './podWorker.js';
+import { within, type PodWorker, type ContainerRecord } from './podWorker.js';
 import type { Runtime } from './runtime/types.js';
 import { DEFAULT_PATH, resolveExecutable, signalNumber } from './runtime/base.js';
 import { LinuxRuntime } from './runtime/linux.js';
@@ -273,7 +273,7 @@ export class KubeletStreams implements PodStreams {
           closeStdin();
         });
         void h.exited.then(async () => {
-          if (log && !log.done) await new Promise<void>((res) => { log.once('close', res); setTimeout(res, 500); });
+          if (log && !log.done) await within(new Promise<void>((res) => log.once('close', res)), 500);
           finish();
         });
       },

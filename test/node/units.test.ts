@@ -166,7 +166,7 @@ test('images: a command is required, busybox maps to the host busybox applets', 
   assert.ok(isBusyboxImage('busybox:1.28.4'));
   assert.ok(isBusyboxImage('docker.io/library/busybox@sha256:abc'));
   assert.ok(!isBusyboxImage('busyboxplus:curl'));
-  assert.deepEqual(entrypoint({ name: 'c', image: 'busybox:1.28.4', args: ['nslookup', 'web-0.nginx'] }, '/bin/busybox'), { command: ['/bin/busybox', 'nslookup'], args: ['web-0.nginx'] });
+  assert.deepEqual(entrypoint({ name: 'c', image: 'busybox:1.28.4', args: ['wget', '-O-', 'http://web-0.nginx'] }, '/bin/busybox'), { command: ['/bin/busybox', 'wget'], args: ['-O-', 'http://web-0.nginx'] });
   assert.deepEqual(entrypoint({ name: 'c', image: 'busybox' }, '/bin/busybox'), { command: ['/bin/busybox', 'sh'], args: [] });
   assert.deepEqual(entrypoint({ name: 'c', image: 'busybox', args: ['/bin/sh', '-c', 'true'] }, '/bin/busybox'), { command: ['/bin/busybox', 'sh'], args: ['-c', 'true'] });
   assert.throws(() => entrypoint({ name: 'c', image: 'busybox' }, null), /busybox-static/);

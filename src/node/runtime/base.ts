@@ -7,10 +7,10 @@
 // pipe's buffer (64 KiB) is full, and the node agent drains it again after a
 // restart. The node agent reads the pipes and writes the container's log.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, closeSync, existsSync, mkdirSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { constants as osConstants } from 'node:os';
@@ -97,12 +97,54 @@ export interface SpawnPlan {
   cwd: string;
 }
 
+/**
+ * Named pipes made ahead of time: Node has no mkfifo(2), and running mkfifo(1)
+ * costs a few milliseconds, so a few pairs wait in <dataDir>/fifo-pool and a
+ * container start only renames one pair into its directory.
+ */
+class FifoPool {
+  private seq = 0;
+  private ready: string[] = [];
+  private filling?: Promise<void>;
+
+  constructor(private readonly dir: string, private readonly size = 4) {
+    // Leftovers of an earlier ordinal process are unused: start afresh.
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  async take(): Promise<string> {
+    if (!this.ready.length) await this.fill();
+    const base = this.ready.shift()!;
+    if (this.ready.length < this.size / 2) void this.fill().catch(() => undefined);
+    return base;
+  }
+
+  private fill(): Promise<void> {
+    if (!this.filling) {
+      this.filling = (async () => {
+        mkdirSync(this.dir, { recursive: true });
+        const bases = Array.from({ length: this.size }, () => join(this.dir, `${process.pid}-${this.seq++}`));
+        await execFileP('mkfifo', ['-m', '0600', ...bases.flatMap((b) => [`${b}.out`, `${b}.err`])]);
+        this.ready.push(...bases);
+      })().finally(() => (this.filling = undefined));
+    }
+    return this.filling;
+  }
+}
+
+const pools = new Map<string, FifoPool>();
+
 /** Creates the instance directory with its two output FIFOs. */
 export async function prepareInstance(l: ContainerLaunch): Promise<string> {
   const dir = instanceDir(l.podDir, l.containerName, l.attempt);
   await rm(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'ctl'), { recursive: true });
-  await execFileP('mkfifo', ['-m', '0600', join(dir, 'out'), join(dir, 'err')]);
+  const poolDir = join(dirname(dirname(l.podDir)), 'fifo-pool');
+  let pool = pools.get(poolDir);
+  if (!pool) pools.set(poolDir, (pool = new FifoPool(poolDir)));
+  const base = await pool.take();
+  renameSync(`${base}.out`, join(dir, 'out'));
+  renameSync(`${base}.err`, join(dir, 'err'));
   return dir;
 }
 

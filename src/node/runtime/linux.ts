@@ -20,7 +20,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
-import { namespaceScript } from './shim.js';
+import { containerFstab, namespaceScript } from './shim.js';
 import {
   DEFAULT_PATH, adoptInstance, killGroup, killPid, prepareInstance, removeInstance, resolveExecutable, spawnShim,
 } from './base.js';
@@ -93,10 +93,9 @@ export class LinuxRuntime implements Runtime {
       binds.push({ source: m.hostPath, target, readOnly: m.readOnly });
     }
     if (!hostPathIn(l.mounts, cwd)) layer.ensureMountPoint(layer.resolve(cwd), true);
-    const script = namespaceScript(
-      { rootDir: root, upperDir: upper, workDir: join(dir, 'work'), hostname: l.hostname, hostMounts: this.hostMounts, binds },
-      join(ctl, 'init.pid'),
-    );
+    const setup = { rootDir: root, upperDir: upper, workDir: join(dir, 'work'), hostname: l.hostname, hostMounts: this.hostMounts, binds };
+    writeFileSync(join(ctl, 'fstab'), containerFstab(setup));
+    const script = namespaceScript(setup, join(ctl, 'fstab'), join(ctl, 'init.pid'));
     const h = spawnShim('linux', l, dir, {
       command: 'unshare',
       args: ['--mount', '--uts', '--ipc', '--pid', '--fork', '--propagation', 'private', '/bin/sh', '-c', script, 'ordinal-ns', join(ctl, 'exit'), cwd, ...l.argv],

@@ -54,35 +54,51 @@ export interface NamespaceSetup {
   binds: { source: string; target: string; readOnly: boolean }[];
 }
 
+/** A path as fstab(5) writes it: space, tab, newline and backslash octal-escaped. */
+function fstabPath(p: string): string {
+  return p.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
+}
+
+/**
+ * The container's mounts as an fstab, mounted in order by one `mount --all`
+ * (one process instead of one per mount: each exec of mount costs ~2 ms).
+ * The root is an overlay whose lower layer is the host's / and whose upper
+ * layer is the container's own directory: the container sees the host's
+ * programs, and what it writes outside its volumes lands in its own layer
+ * (dropped with the container, as a container's writable layer is), so mount
+ * points for volumes are made without touching the host.
+ */
+export function containerFstab(s: NamespaceSetup): string {
+  const n = s.rootDir;
+  const line = (src: string, target: string, type: string, opts: string) => `${fstabPath(src)} ${fstabPath(target)} ${type} ${fstabPath(opts)} 0 0`;
+  return [
+    line('overlay', n, 'overlay', `lowerdir=/,upperdir=${s.upperDir.replace(/[,:]/g, '\\$&')},workdir=${s.workDir.replace(/[,:]/g, '\\$&')}`),
+    line('proc', `${n}/proc`, 'proc', 'nosuid,nodev,noexec'),
+    line('/dev', `${n}/dev`, 'none', 'rbind'),
+    line('shm', `${n}/dev/shm`, 'tmpfs', 'nosuid,nodev,mode=1777'),
+    line('/sys', `${n}/sys`, 'none', 'rbind'),
+    ...s.hostMounts.map((m) => line(m, n + m, 'none', 'rbind')),
+    ...s.binds.map((b) => line(b.source, n + b.target, 'none', b.readOnly ? 'bind,ro' : 'bind')),
+  ].join('\n') + '\n';
+}
+
 /**
  * The setup that runs first inside fresh mount, UTS, IPC and PID namespaces
- * (util-linux `unshare --fork`), as PID 1 of the PID namespace, before it
- * execs chroot + the shim body. The container's root is an overlay whose lower
- * layer is the host's / and whose upper layer is the container's own
- * directory: the container sees the host's files, and what it writes outside
- * its volumes lands in its own layer (discarded with the container, as a
- * container's writable layer is), so mount points for volumes can be created
- * without touching the host. Once everything is in place, the host PID of
- * this shell is recorded (read through the host's /proc, still mounted at
- * /proc here) for signalling and for nsenter (kubectl exec); its appearance
- * is what tells the node agent that the container has started.
+ * (util-linux `unshare --fork`), as PID 1 of the PID namespace: it mounts the
+ * container's fstab, sets the hostname, and execs chroot + the shim body.
+ * Once everything is in place, the host PID of this shell is recorded (read
+ * through the host's /proc, still mounted at /proc here) for signalling and
+ * for nsenter (kubectl exec); its appearance is what tells the node agent that
+ * the container has started.
  */
-export function namespaceScript(s: NamespaceSetup, pidFile: string): string {
+export function namespaceScript(s: NamespaceSetup, fstabFile: string, pidFile: string): string {
   const q = shQuote;
-  const n = s.rootDir;
-  const lines = [
+  return [
     'set -e',
-    `mount -t overlay overlay -o ${q(`lowerdir=/,upperdir=${s.upperDir},workdir=${s.workDir}`)} ${q(n)}`,
-    `mount -t proc proc ${q(n + '/proc')}`,
-    `mount --rbind /dev ${q(n + '/dev')}`,
-    `mount -t tmpfs -o nosuid,nodev,mode=1777 shm ${q(n + '/dev/shm')}`,
-    `mount --rbind /sys ${q(n + '/sys')}`,
-    ...s.hostMounts.map((m) => `mount --rbind ${q(m)} ${q(n + m)}`),
-    ...s.binds.map((b) => `mount --bind${b.readOnly ? ' -o ro' : ''} ${q(b.source)} ${q(n + b.target)}`),
+    `mount --all --fstab ${q(fstabFile)}`,
     `echo ${q(s.hostname)} > /proc/sys/kernel/hostname`,
     `read -r p _ < /proc/self/stat; echo $p > ${q(pidFile)}`,
     'set +e',
-    `exec chroot ${q(n)} /bin/sh -c ${q(SHIM_BODY)} ordinal-shim "$@"`,
-  ];
-  return lines.join('\n');
+    `exec chroot ${q(s.rootDir)} /bin/sh -c ${q(SHIM_BODY)} ordinal-shim "$@"`,
+  ].join('\n');
 }

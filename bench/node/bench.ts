@@ -1,0 +1,226 @@
+// Node agent benchmarks, in process over the memory API with the real
+// Kubelet (and the StatefulSet controller for the replacement pod):
+//  - start overhead: from creating a pod to its command running, against a
+//    bare spawn of the same command (from spawn() to the command running).
+//    The command is busybox wget hitting a local HTTP server, whose arrival
+//    time is "the command runs". Target: <= 3x.
+//  - delete to Ready: `kubectl delete pod web-0` of a 1-replica StatefulSet
+//    whose container runs busybox httpd, to the replacement pod Ready. Target:
+//    <= 100 ms plus the program's own start (httpd until it accepts a
+//    connection, measured by spawning it bare).
+// Both for the process runtime, and for the linux runtime when running as root.
+// Run alone: node --import tsx bench/node/bench.ts
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Pod } from 'kubernetes-types/core/v1.js';
+import type { KObject } from '../../src/client/types.js';
+import { createMemoryApi } from '../../src/testing/api.js';
+import { Kubelet } from '../../src/node/index.js';
+import { hostBusybox } from '../../src/node/images.js';
+import { linuxRuntimeAvailable } from '../../src/node/runtime/linux.js';
+import { StatefulSetController } from '../../src/controllers/statefulset/index.js';
+import { discardEvents } from '../../src/controllers/events.js';
+import { ms, percentile, type Row, type Section } from '../lib.js';
+
+const NODE = 'bench-node';
+
+function median(xs: number[]): number {
+  return percentile([...xs].sort((a, b) => a - b), 50);
+}
+
+/** An HTTP server that resolves a waiter when GET /<id> arrives. */
+async function arrivals() {
+  const waiters = new Map<string, (t: number) => void>();
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const t = performance.now();
+    waiters.get(req.url!.slice(1))?.(t);
+    res.end('ok');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    wait: (id: string) => new Promise<number>((r) => waiters.set(id, r)),
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
+}
+
+async function harness(runtime: 'process' | 'linux') {
+  const api = await createMemoryApi();
+  const dataDir = mkdtempSync(join(tmpdir(), 'ordinal-node-bench-'));
+  const kubelet = new Kubelet({ client: api.client, nodeName: NODE, dataDir, runtime, log: () => undefined });
+  await kubelet.start();
+  return {
+    api, kubelet,
+    async stop() {
+      await kubelet.stop({ stopPods: true });
+      api.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface StartFigures {
+  runtime: string;
+  bareMs: number;
+  podMs: number;
+  ratio: number;
+  samples: number;
+}
+
+/** Median time to the command running: bare spawn vs pod create. */
+export async function benchStartOverhead(runtime: 'process' | 'linux', samples = 15): Promise<StartFigures> {
+  const busybox = hostBusybox();
+  if (!busybox) throw new Error('busybox (busybox-static) is needed for the node benchmarks');
+  const srv = await arrivals();
+  const h = await harness(runtime);
+  try {
+    const bare: number[] = [];
+    const pods: number[] = [];
+    for (let i = 0; i < samples + 2; i++) {
+      const id = `bare-${i}`;
+      const arrived = srv.wait(id);
+      const t0 = performance.now();
+      const p = spawn(busybox, ['wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${srv.port}/${id}`], { stdio: 'ignore' });
+      const t1 = await arrived;
+      await new Promise((r) => p.on('exit', r));
+      if (i >= 2) bare.push(t1 - t0);
+
+      const pid = `pod-${i}`;
+      const podArrived = srv.wait(pid);
+      const s0 = performance.now();
+      await h.api.client.create('pods', 'default', {
+        metadata: { name: pid },
+        spec: { nodeName: NODE, restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox', command: [busybox, 'wget', '-q', '-O', '/dev/null', `http://127.0.0.1:${srv.port}/${pid}`] }] },
+      } as KObject);
+      const s1 = await podArrived;
+      if (i >= 2) pods.push(s1 - s0);
+      await waitFor(h.api, pid, (p) => p?.status?.phase === 'Succeeded' || p?.status?.phase === 'Failed');
+      await h.api.client.delete('pods', 'default', pid);
+    }
+    const bareMs = median(bare);
+    const podMs = median(pods);
+    return { runtime, bareMs, podMs, ratio: podMs / bareMs, samples };
+  } finally {
+    await h.stop();
+    await srv.close();
+  }
+}
+
+async function waitFor(api: { client: { get(r: 'pods', ns: string, n: string): Promise<KObject> } }, name: string, pred: (p: Pod | undefined) => boolean, timeoutMs = 20_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  for (;;) {
+    const p = (await api.client.get('pods', 'default', name).catch(() => undefined)) as Pod | undefined;
+    if (pred(p)) return;
+    if (performance.now() > end) throw new Error(`timed out waiting for pod ${name}`);
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+/** httpd from spawn() until it accepts a connection: the program's own start. */
+async function httpdOwnStart(busybox: string, ip: string, port: number): Promise<number> {
+  const t0 = performance.now();
+  const p = spawn(busybox, ['httpd', '-f', '-p', `${ip}:${port}`], { stdio: 'ignore' });
+  try {
+    for (;;) {
+      const ok = await new Promise<boolean>((r) => {
+        const s = connect({ host: ip, port }, () => { s.destroy(); r(true); });
+        s.on('error', () => r(false));
+      });
+      if (ok) return performance.now() - t0;
+      await new Promise((r) => setTimeout(r, 0.5));
+    }
+  } finally {
+    p.kill('SIGKILL');
+  }
+}
+
+export interface DeleteFigures {
+  runtime: string;
+  /** Median from the delete call to the replacement pod Ready. */
+  deleteToReadyMs: number;
+  /** Of which: the old pod's termination (delete call to the object gone). */
+  terminateMs: number;
+  /** httpd's own start (bare spawn until it accepts a connection). */
+  ownStartMs: number;
+  samples: number;
+}
+
+export async function benchDeleteToReady(runtime: 'process' | 'linux', samples = 10): Promise<DeleteFigures> {
+  const busybox = hostBusybox();
+  if (!busybox) throw new Error('busybox (busybox-static) is needed for the node benchmarks');
+  const h = await harness(runtime);
+  const sts = new StatefulSetController({ client: h.api.client, recorder: discardEvents });
+  await sts.start();
+  try {
+    const sset: KObject = {
+      apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'web', namespace: 'default' },
+      spec: {
+        replicas: 1, serviceName: 'nginx', selector: { matchLabels: { app: 'nginx' } },
+        template: {
+          metadata: { labels: { app: 'nginx' } },
+          spec: { terminationGracePeriodSeconds: 10, containers: [{ name: 'nginx', image: 'nginx:1.9.1', command: [busybox, 'httpd', '-f', '-p', '$(POD_IP):8080'] }] },
+        },
+      },
+    };
+    await h.api.client.create('statefulsets.apps', 'default', sset);
+    const ready = (p: Pod | undefined) => !!p?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+    await waitFor(h.api, 'web-0', ready);
+    const total: number[] = [];
+    const term: number[] = [];
+    for (let i = 0; i < samples + 1; i++) {
+      const old = (await h.api.client.get('pods', 'default', 'web-0')) as Pod;
+      let goneAt = 0;
+      const w = h.api.client.watch('pods', 'default', { resourceVersion: old.metadata!.resourceVersion }, (ev) => {
+        if (ev.type === 'DELETED' && ev.object.metadata?.uid === old.metadata!.uid) goneAt = performance.now();
+      });
+      const t0 = performance.now();
+      await h.api.client.delete('pods', 'default', 'web-0');
+      await waitFor(h.api, 'web-0', (p) => !!p && p.metadata!.uid !== old.metadata!.uid && ready(p));
+      const t1 = performance.now();
+      w.stop();
+      if (i >= 1) {
+        total.push(t1 - t0);
+        term.push(goneAt - t0);
+      }
+    }
+    const ownStartMs = median(await Promise.all([0, 1, 2].map((k) => httpdOwnStart(busybox, '127.0.0.1', 18_080 + k))));
+    return { runtime, deleteToReadyMs: median(total), terminateMs: median(term), ownStartMs, samples };
+  } finally {
+    sts.stop();
+    await h.stop();
+  }
+}
+
+export async function runNodeBench(): Promise<Section> {
+  const runtimes: ('process' | 'linux')[] = ['process'];
+  if (linuxRuntimeAvailable().ok) runtimes.push('linux');
+  const rows: Row[] = [];
+  for (const rt of runtimes) {
+    const s = await benchStartOverhead(rt);
+    rows.push({ metric: `${rt}: pod start, create to command running (median)`, value: ms(s.podMs) });
+    rows.push({ metric: `${rt}: bare spawn of the same command (median)`, value: ms(s.bareMs) });
+    rows.push({ metric: `${rt}: pod start overhead vs bare spawn`, value: `${s.ratio.toFixed(2)}x`, target: '<= 3x', met: s.ratio <= 3 });
+    const d = await benchDeleteToReady(rt);
+    const budget = 100 + d.ownStartMs;
+    rows.push({ metric: `${rt}: delete pod to replacement Ready (median)`, value: ms(d.deleteToReadyMs), target: `<= 100 ms + own start (${ms(d.ownStartMs)})`, met: d.deleteToReadyMs <= budget });
+    rows.push({ metric: `${rt}: of which the old pod's termination`, value: ms(d.terminateMs) });
+  }
+  return {
+    title: 'Node agent (pods as processes)',
+    rows,
+    notes: [
+      'In process over the memory API, real Kubelet and StatefulSet controller; commands are busybox (busybox-static).',
+      'Start: pod create -> the command\'s first HTTP request arrives, vs spawn() -> the same request. Delete: delete call -> replacement web-0 Ready (no readiness probe; httpd handles SIGTERM).',
+    ],
+  };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const s = await runNodeBench();
+  for (const r of s.rows) process.stdout.write(`${r.metric}: ${r.value}${r.target ? ` (target ${r.target}: ${r.met ? 'met' : 'NOT met'})` : ''}\n`);
+}
