@@ -29,6 +29,9 @@ import type { Runtime } from './runtime/types.js';
 import { nodeCapacity, nodeObject, primaryIP, readyConditions } from './node.js';
 import { KubeletStreams, type PodStreams } from './streams.js';
 
+/** How long a pod may not fit before FailedScheduling is reported (as the simulated node does). */
+const REPORT_UNSCHEDULABLE_MS = 1000;
+
 export interface KubeletOptions {
   client: Client;
   nodeName: string;
@@ -69,7 +72,8 @@ export class Kubelet {
   private node?: Node;
   private heartbeat?: NodeJS.Timeout;
   private readonly unscheduled = new Map<string, Pod>();
-  private readonly schedulingMemo = new Map<string, string>();
+  /** Last FailedScheduling message per pod, and since when it has not fit. */
+  private readonly schedulingMemo = new Map<string, { message?: string; since: number; timer?: NodeJS.Timeout }>();
   private scheduling = false;
   private scheduleAgain = false;
   private started = false;
@@ -130,6 +134,7 @@ export class Kubelet {
     if (!this.started) return;
     this.started = false;
     clearInterval(this.heartbeat);
+    for (const key of [...this.schedulingMemo.keys()]) this.forgetScheduling(key);
     this.pods.stop();
     this.claims.stop();
     this.classes.stop();
@@ -199,7 +204,7 @@ export class Kubelet {
   private onPodGone(pod: Pod): void {
     const key = cacheKey(pod as KObject);
     this.unscheduled.delete(key);
-    this.schedulingMemo.delete(key);
+    this.forgetScheduling(key);
     const w = this.workers.get(pod.metadata?.uid ?? '');
     if (w) void w.terminate('gone');
   }
@@ -248,6 +253,11 @@ export class Kubelet {
 
   // ---------------------------------------------------------------- scheduling
 
+  private forgetScheduling(key: string): void {
+    clearTimeout(this.schedulingMemo.get(key)?.timer);
+    this.schedulingMemo.delete(key);
+  }
+
   private rescheduleAll(): void {
     if (!this.started || !this.unscheduled.size) return;
     if (this.scheduling) {
@@ -275,8 +285,15 @@ export class Kubelet {
     const fit = podFitsNode(pod, this.node ?? {}, (n) => this.claims.get(ns, n), (n) => this.classes.get(undefined, n));
     if (!fit.fits) {
       if ('message' in fit) {
-        if (this.schedulingMemo.get(key) !== fit.message) {
-          this.schedulingMemo.set(key, fit.message);
+        // Reported only after the pod has not fit for a while, so a claim being
+        // provisioned right now leaves no warning behind in describe.
+        let memo = this.schedulingMemo.get(key);
+        if (!memo) this.schedulingMemo.set(key, (memo = { since: Date.now() }));
+        const wait = memo.since + REPORT_UNSCHEDULABLE_MS - Date.now();
+        if (wait > 0) {
+          if (!memo.timer) memo.timer = setTimeout(() => { memo!.timer = undefined; this.rescheduleAll(); }, wait);
+        } else if (memo.message !== fit.message) {
+          memo.message = fit.message;
           this.schedulerEvents.pod(pod, 'Warning', 'FailedScheduling', fit.message);
         }
       } else {
@@ -290,7 +307,7 @@ export class Kubelet {
       return;
     }
     this.unscheduled.delete(key);
-    this.schedulingMemo.delete(key);
+    this.forgetScheduling(key);
     try {
       await bindPod(this.o.client, pod, this.nodeName);
     } catch (e) {

@@ -243,3 +243,30 @@ test('node registration: Ready, capacity, addresses, kubelet version', async () 
     await env.close();
   }
 });
+
+test('scheduling: an unscheduled pod is bound to this node with a Scheduled event; a missing claim is reported after a while', async () => {
+  const env = await startEnv();
+  try {
+    await env.api.client.create('pods', 'default', { metadata: { name: 'free' }, spec: { containers: [{ name: 'c', image: 'x', command: ['sleep', '30'] }] } });
+    const pod = (await waitPod(env, 'free', isReady))!;
+    assert.equal(pod.spec!.nodeName, NODE);
+    assert.equal(pod.status!.conditions!.find((c) => c.type === 'PodScheduled')?.status, 'True');
+    const scheduled = (await events(env, 'free')).find((e) => e.reason === 'Scheduled')!;
+    assert.equal(scheduled.source, 'default-scheduler');
+    assert.equal(scheduled.message, `Successfully assigned default/free to ${NODE}`);
+
+    await env.api.client.create('pods', 'default', { metadata: { name: 'claimless' }, spec: { containers: [{ name: 'c', image: 'x', command: ['sleep', '30'] }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'nope' } }] } });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal((await events(env, 'claimless')).length, 0, 'no warning at once');
+    const end = Date.now() + 4000;
+    let failed;
+    while (Date.now() < end && !failed) {
+      failed = (await events(env, 'claimless')).find((e) => e.reason === 'FailedScheduling');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.match(failed!.message, /^0\/1 nodes are available: persistentvolumeclaim "nope" not found\./);
+    assert.equal((await getPod(env, 'claimless'))!.spec!.nodeName, undefined);
+  } finally {
+    await env.close();
+  }
+});
