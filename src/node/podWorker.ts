@@ -37,6 +37,15 @@ export interface WorkerDeps {
   dns: DnsSettings;
   nodeCapacity: EnvContext['nodeCapacity'];
   volumePathFor?(pv: PersistentVolume): string;
+  /**
+   * How long a deleted pod's object stays (Terminating, containers stopped)
+   * after its deletion began before the kubelet removes it. `kubectl delete`
+   * waits by a GET, then a LIST, then a WATCH for the DELETED event; when the
+   * StatefulSet controller recreates the pod under the same name between the
+   * GET and the LIST, kubectl never sees that event and hangs. A real kubelet
+   * always takes longer than kubectl's few requests; so does this one.
+   */
+  removalSettleMs?: number;
   /** Another live pod of this node that uses the claim, if any. */
   claimUser(namespace: string, claim: string, exceptUid: string): string | undefined;
   /** Called once the worker has finished with a pod that is gone from the API (or deleted by it). */
@@ -45,6 +54,9 @@ export interface WorkerDeps {
 }
 
 type Terminated = Extract<ContainerPhase, { kind: 'terminated' }>;
+
+/** See WorkerDeps.removalSettleMs. */
+export const DEFAULT_REMOVAL_SETTLE_MS = 300;
 
 export interface ContainerRecord {
   spec: Container;
@@ -548,6 +560,7 @@ export class PodWorker {
   }
 
   private async doTerminate(why: 'deleted' | 'gone' | 'shutdown', graceSeconds?: number): Promise<void> {
+    const began = Date.now();
     for (const r of this.records.values()) {
       if (r.retry) clearTimeout(r.retry);
       r.retry = undefined;
@@ -567,6 +580,8 @@ export class PodWorker {
       const all = [...this.records.values()].filter((r) => !r.init);
       this.terminalPhase = all.every((r) => r.state.kind === 'terminated' && r.state.exitCode === 0) ? 'Succeeded' : 'Failed';
       await this.reportNow();
+      const settle = (this.d.removalSettleMs ?? DEFAULT_REMOVAL_SETTLE_MS) - (Date.now() - began);
+      if (settle > 0) await new Promise((res) => setTimeout(res, settle));
       try {
         await this.d.client.delete('pods', this.namespace, this.name, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
       } catch (e) {
