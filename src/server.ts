@@ -112,8 +112,7 @@ export class Ordinal {
 
     const host = bind === '0.0.0.0' ? '127.0.0.1' : bind;
     writeAtomic(this.kubeconfigPath, kubeconfigYaml({ server: `https://${host}:${port}`, caCert: tls.caCert, token }), 0o600);
-    const dnsAt = [...(this.dns?.addresses() ?? []), ...(this.clusterDnsIp ? [{ host: this.clusterDnsIp, port: 53 }] : [])]
-      .map((a) => `${a.host}:${a.port}`).join(', ');
+    const dnsAt = (this.dns?.addresses() ?? []).map((a) => `${a.host}:${a.port}`).join(', ');
     this.log(`ordinal API on https://${host}:${port}, cluster DNS on ${dnsAt} (node ${hostname()})`);
   }
 

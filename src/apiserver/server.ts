@@ -227,9 +227,9 @@ export class ApiServer {
       const url = new URL(req.url ?? '/', 'https://localhost');
       const rp = parseResourcePath(url.pathname);
       if (!rp || !rp.name || (rp.subresource !== 'exec' && rp.subresource !== 'attach')) throw badRequest('upgrade is only supported for pods/exec and pods/attach');
-      if ((req.headers.upgrade ?? '').toLowerCase() !== 'websocket') {
-        throw badRequest('only WebSocket streaming (v5.channel.k8s.io) is supported; SPDY is not');
-      }
+      // kubectl falls back to SPDY when the WebSocket attempt is refused: both
+      // attempts get the same answer about the pod, SPDY only once that is fine.
+      const websocket = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
       const ns = rp.namespace ?? 'default';
       this.opts.registry.get(podsRI(), ns, rp.name);
       const ps = this.opts.podStreams;
@@ -243,12 +243,13 @@ export class ApiServer {
         tty: boolParam(q, 'tty'),
       };
       const offered = String(req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
-      if (!STREAM_PROTOCOLS.some((p) => offered.includes(p))) {
+      if (websocket && !STREAM_PROTOCOLS.some((p) => offered.includes(p))) {
         throw badRequest(`none of the offered subprotocols are supported (${offered.join(', ')}); use ${STREAM_PROTOCOLS.join(' or ')}`);
       }
       const session = rp.subresource === 'exec'
         ? await ps.prepareExec(ns, rp.name, { ...sq, command: q.getAll('command') })
         : await ps.prepareAttach(ns, rp.name, sq);
+      if (!websocket) throw badRequest('only WebSocket streaming (v5.channel.k8s.io) is supported; SPDY is not');
       this.wss.handleUpgrade(req, socket, head, (ws) => session.run(ws, ws.protocol));
     } catch (e) {
       refuse(e);
