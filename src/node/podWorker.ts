@@ -24,6 +24,7 @@ import { hostsFile, podHostnames, resolvConf, type DnsSettings } from './dnsfile
 import type { PodIPAllocator } from './ipam.js';
 import type { PersistentVolume } from 'kubernetes-types/core/v1.js';
 import { runPreStop } from './lifecycle.js';
+import { terminalEnv, underTerminal } from './tty.js';
 
 export interface WorkerDeps {
   client: Client;
@@ -372,7 +373,8 @@ export class PodWorker {
     try {
       h = await this.d.runtime.start({
         podUid: this.uid, namespace: this.namespace, podName: this.name, containerName: c.name, attempt, podDir: this.dir,
-        argv: expandArgv(ep.command, ep.args, env), env, workingDir: c.workingDir, mounts, hostname,
+        argv: c.tty ? underTerminal(expandArgv(ep.command, ep.args, env)) : expandArgv(ep.command, ep.args, env),
+        env: c.tty ? terminalEnv(env) : env, workingDir: c.workingDir, mounts, hostname,
         etc: { hosts: hostsFile(this.pod, this.podIP!, this.d.dns.clusterDomain), resolvConf: resolvConf(this.pod, this.d.dns), hostname: hostname + '\n' },
         stdin: !!c.stdin,
       });

@@ -17,6 +17,7 @@ import type { Runtime } from './runtime/types.js';
 import { DEFAULT_PATH, resolveExecutable, signalNumber } from './runtime/base.js';
 import { LinuxRuntime } from './runtime/linux.js';
 import { hostPathIn } from './runtime/process.js';
+import { terminalEnv, underTerminal } from './tty.js';
 
 export interface LogOptions {
   container?: string;
@@ -59,7 +60,6 @@ export interface StreamDeps {
   worker(uid: string): PodWorker | undefined;
 }
 
-const TTY_UNSUPPORTED = 'ordinal does not support a TTY (-t) yet: run the command without -t (kubectl exec -i works for interactive input without a terminal)';
 
 export function successStatus(): Buffer {
   return Buffer.from(JSON.stringify({ metadata: {}, status: 'Success' }));
@@ -171,7 +171,6 @@ export class KubeletStreams implements PodStreams {
   async prepareExec(ns: string, name: string, q: ExecOptions): Promise<StreamSession> {
     const pod = await this.pod(ns, name);
     if (!q.command.length) throw badRequest('you must specify at least 1 command');
-    if (q.tty) throw badRequest(TTY_UNSUPPORTED);
     const { r } = this.runningContainer(pod, q.container);
     const runtime = this.d.runtime();
     const h = r.handle!;
@@ -190,13 +189,15 @@ export class KubeletStreams implements PodStreams {
         }
         let p: ChildProcess;
         try {
-          p = runtime.exec(h, q.command, { env, stdin: q.stdin });
+          p = q.tty
+            ? runtime.exec(h, underTerminal(q.command), { env: terminalEnv(env), stdin: q.stdin })
+            : runtime.exec(h, q.command, { env, stdin: q.stdin });
         } catch (e) {
           finish(errorStatus(`Internal error occurred: error executing command in container: ${(e as Error).message}`));
           return;
         }
         p.stdout?.on('data', (b: Buffer) => q.stdout && send(1, b));
-        p.stderr?.on('data', (b: Buffer) => q.stderr && send(2, b));
+        p.stderr?.on('data', (b: Buffer) => (q.stderr ? send(2, b) : q.tty && send(1, b)));
         p.stdin?.on('error', () => undefined);
         ws.on('message', (data) => {
           const b = rawToBuffer(data);
@@ -232,7 +233,6 @@ export class KubeletStreams implements PodStreams {
   async prepareAttach(ns: string, name: string, q: AttachOptions): Promise<StreamSession> {
     const pod = await this.pod(ns, name);
     const { c, r } = this.runningContainer(pod, q.container);
-    if (q.tty && c.tty) throw badRequest(TTY_UNSUPPORTED);
     const h = r.handle!;
     const log = r.log;
     // A stdinOnce container (kubectl run -i) gets its output so far replayed on

@@ -50,3 +50,18 @@ test('attach: closing stdin (v5 close frame) ends a stdinOnce container reading 
     await env.close();
   }
 });
+
+test('attach with a TTY: kubectl run -it gets a shell on a pseudo-terminal', async () => {
+  const env = await startEnv();
+  try {
+    await env.api.client.create('pods', 'default', podSpec('shell', [{ name: 'shell', image: 'x', command: ['sh'], stdin: true, stdinOnce: true, tty: true }], { restartPolicy: 'Never' }));
+    await waitPod(env, 'shell', (p) => p?.status?.phase === 'Running');
+    const res = await runSession(await env.kubelet.streams.prepareAttach('default', 'shell', { stdin: true, stdout: true, stderr: false, tty: true }), 'echo $((1+2))\rexit\r');
+    assert.match(res.stdout, /\r\n3\r\n/);
+    assert.equal(res.status?.status, 'Success');
+    const pod = (await waitPod(env, 'shell', (p) => p?.status?.phase === 'Succeeded'))!;
+    assert.equal(pod.status!.containerStatuses![0].state?.terminated?.exitCode, 0);
+  } finally {
+    await env.close();
+  }
+});

@@ -74,7 +74,12 @@ test('a pod running busybox httpd comes Running and Ready with its own IP, logs 
     assert.equal(missing.status?.status, 'Failure');
     assert.match(missing.status?.message, /executable file not found in \$PATH/);
 
-    await assert.rejects(env.kubelet.streams.prepareExec('default', 'web-0', { command: ['sh'], stdin: true, stdout: true, stderr: false, tty: true }), (e: any) => e.code === 400 && /TTY/.test(e.message));
+    // kubectl exec -it: a pseudo-terminal echoes the keys (Enter is \r) and the shell prompts; the exit code comes back.
+    const tty = await runSession(await env.kubelet.streams.prepareExec('default', 'web-0', { command: ['sh'], stdin: true, stdout: true, stderr: false, tty: true }), 'echo tty-$((6*7))\rexit 4\r');
+    assert.match(tty.stdout, /echo tty-\$\(\(6\*7\)\)\r\n/);
+    assert.match(tty.stdout, /tty-42\r\n/);
+    assert.equal(tty.status?.reason, 'NonZeroExitCode');
+    assert.deepEqual(tty.status?.details, { causes: [{ reason: 'ExitCode', message: '4' }] });
     await assert.rejects(env.kubelet.streams.prepareExec('default', 'nope', { command: ['sh'], stdin: false, stdout: true, stderr: true, tty: false }), (e: any) => e.code === 404);
     await assert.rejects(env.kubelet.streams.logs('default', 'web-0', { container: 'other' }), (e: any) => e.code === 400 && e.message === 'container other is not valid for pod web-0');
   } finally {

@@ -150,8 +150,13 @@ export async function prepareInstance(l: ContainerLaunch): Promise<string> {
 
 /** Spawns the shim detached (its own session and process group) and records its identity. */
 export function spawnShim(runtime: RuntimeName, l: ContainerLaunch, dir: string, plan: SpawnPlan): ContainerHandle {
+  // Our readers are open before the container starts and our own write ends
+  // are closed only after: a pipe's content dies with its last open end, and a
+  // command that prints and exits at once must not take its output along.
   const out = openSync(join(dir, 'out'), constants.O_RDWR);
   const err = openSync(join(dir, 'err'), constants.O_RDWR);
+  const stdout = openReader(join(dir, 'out'));
+  const stderr = openReader(join(dir, 'err'));
   let child: ChildProcess;
   try {
     child = spawn(plan.command, plan.args, {
@@ -167,6 +172,8 @@ export function spawnShim(runtime: RuntimeName, l: ContainerLaunch, dir: string,
   const pid = child.pid;
   if (pid === undefined) {
     // spawn failures surface as an 'error' event; the shim is /bin/sh or unshare, both always present.
+    stdout.destroy();
+    stderr.destroy();
     throw new Error(`failed to start the container's shim (${plan.command})`);
   }
   const st = readStat(pid);
@@ -174,7 +181,7 @@ export function spawnShim(runtime: RuntimeName, l: ContainerLaunch, dir: string,
   const launch = { podUid: l.podUid, containerName: l.containerName, attempt: l.attempt, env: l.env, workingDir: l.workingDir, mounts: l.mounts };
   const rec: IdentityRecord = { runtime, pid, startTime: st?.startTime ?? 0, startedAt: startedAt.toISOString(), launch };
   writeFileSync(join(dir, 'state.json'), JSON.stringify(rec));
-  const h = new Handle(launch, dir, pid, rec.startTime, startedAt, openReader(join(dir, 'out')), openReader(join(dir, 'err')), child.stdin ?? undefined);
+  const h = new Handle(launch, dir, pid, rec.startTime, startedAt, stdout, stderr, child.stdin ?? undefined);
   child.stdin?.on('error', () => {});
   child.on('error', () => h.finish({ code: 128, signal: null }));
   child.on('exit', (code, signal) => h.finish({ code, signal }));
