@@ -49,10 +49,10 @@ async function arrivals() {
   };
 }
 
-async function harness(runtime: 'process' | 'linux') {
+async function harness(runtime: 'process' | 'linux', removalSettleMs?: number) {
   const api = await createMemoryApi();
   const dataDir = mkdtempSync(join(tmpdir(), 'ordinal-node-bench-'));
-  const kubelet = new Kubelet({ client: api.client, nodeName: NODE, dataDir, runtime, log: () => undefined });
+  const kubelet = new Kubelet({ client: api.client, nodeName: NODE, dataDir, runtime, removalSettleMs, log: () => undefined });
   await kubelet.start();
   return {
     api, kubelet,
@@ -150,10 +150,10 @@ export interface DeleteFigures {
   samples: number;
 }
 
-export async function benchDeleteToReady(runtime: 'process' | 'linux', samples = 10): Promise<DeleteFigures> {
+export async function benchDeleteToReady(runtime: 'process' | 'linux', samples = 10, removalSettleMs?: number): Promise<DeleteFigures> {
   const busybox = hostBusybox();
   if (!busybox) throw new Error('busybox (busybox-static) is needed for the node benchmarks');
-  const h = await harness(runtime);
+  const h = await harness(runtime, removalSettleMs);
   const sts = new StatefulSetController({ client: h.api.client, recorder: discardEvents });
   await sts.start();
   try {
@@ -208,7 +208,9 @@ export async function runNodeBench(): Promise<Section> {
     const d = await benchDeleteToReady(rt);
     const budget = 100 + d.ownStartMs;
     rows.push({ metric: `${rt}: delete pod to replacement Ready (median)`, value: ms(d.deleteToReadyMs), target: `<= 100 ms + own start (${ms(d.ownStartMs)})`, met: d.deleteToReadyMs <= budget });
-    rows.push({ metric: `${rt}: of which the old pod's termination`, value: ms(d.terminateMs) });
+    rows.push({ metric: `${rt}: of which the old pod's termination (incl. the 300 ms removal settle)`, value: ms(d.terminateMs) });
+    const fast = await benchDeleteToReady(rt, 10, 0);
+    rows.push({ metric: `${rt}: delete pod to replacement Ready without the removal settle`, value: ms(fast.deleteToReadyMs), target: `<= 100 ms + own start (${ms(fast.ownStartMs)})`, met: fast.deleteToReadyMs <= 100 + fast.ownStartMs });
   }
   return {
     title: 'Node agent (pods as processes)',
@@ -216,6 +218,7 @@ export async function runNodeBench(): Promise<Section> {
     notes: [
       'In process over the memory API, real Kubelet and StatefulSet controller; commands are busybox (busybox-static).',
       'Start: pod create -> the command\'s first HTTP request arrives, vs spawn() -> the same request. Delete: delete call -> replacement web-0 Ready (no readiness probe; httpd handles SIGTERM).',
+      'The kubelet keeps a deleted pod\'s object 300 ms (Terminating, containers stopped) before removing it, because `kubectl delete` waits by GET, LIST, WATCH and hangs if the pod is recreated under the same name between its GET and LIST; a real kubelet always takes longer than that. Without the settle (removalSettleMs: 0) the node agent itself meets the target.',
     ],
   };
 }

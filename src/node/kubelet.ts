@@ -26,6 +26,7 @@ import { PodWorker } from './podWorker.js';
 import { ProcessRuntime } from './runtime/process.js';
 import { LinuxRuntime, linuxRuntimeAvailable } from './runtime/linux.js';
 import type { Runtime } from './runtime/types.js';
+import { warmFifoPool } from './runtime/base.js';
 import { nodeCapacity, nodeObject, primaryIP, readyConditions } from './node.js';
 import { KubeletStreams, type PodStreams } from './streams.js';
 
@@ -51,6 +52,12 @@ export interface KubeletOptions {
   heartbeatMs?: number;
   /** Crash-loop back-off (default 10 s doubling to 5 min, as the kubelet); shorter in tests. */
   crashLoopBackOff?: { initialMs: number; maxMs: number };
+  /**
+   * How long a deleted pod's object stays (Terminating, containers stopped)
+   * before removal, counted from the start of its termination (default
+   * 300 ms): `kubectl delete` needs it (see podWorker.ts, WorkerDeps.removalSettleMs).
+   */
+  removalSettleMs?: number;
 }
 
 export class Kubelet {
@@ -110,6 +117,7 @@ export class Kubelet {
     if (this.started) return;
     this.started = true;
     mkdirSync(join(this.o.dataDir, 'pods'), { recursive: true });
+    await warmFifoPool(this.o.dataDir);
     await this.registerNode();
     this.claims.addHandlers({ add: () => this.rescheduleAll(), update: () => this.rescheduleAll() });
     this.classes.addHandlers({ add: () => this.rescheduleAll() });
@@ -191,7 +199,7 @@ export class Kubelet {
         client: this.o.client, runtime: this.runtime, recorder: this.events, backoff: this.backoff, ipam: this.ipam,
         nodeName: this.nodeName, hostIP: this.hostIP, dataDir: this.o.dataDir,
         dns: { clusterDNS: this.o.clusterDNS, clusterDomain: this.o.clusterDomain ?? 'cluster.local' },
-        nodeCapacity: nodeCapacity(this.o.dataDir), volumePathFor: this.o.volumePathFor,
+        nodeCapacity: nodeCapacity(this.o.dataDir), volumePathFor: this.o.volumePathFor, removalSettleMs: this.o.removalSettleMs,
         claimUser: (ns, claim, except) => this.claimUser(ns, claim, except),
         onGone: (u) => this.onWorkerGone(u),
         log: this.log,

@@ -364,7 +364,9 @@ export class PodWorker {
       throw e;
     }
     if (this.stopped || this.terminating) return;
-    this.d.recorder.pod(this.pod, 'Normal', 'Pulled', `Container image "${c.image ?? ''}" already present on machine`, fieldPath);
+    // The events are written once the command runs (in their usual order), so
+    // that their writes do not delay the start.
+    const pulled = () => this.d.recorder.pod(this.pod, 'Normal', 'Pulled', `Container image "${c.image ?? ''}" already present on machine`, fieldPath);
     const attempt = r.restartCount;
     const { hostname } = podHostnames(this.pod, this.d.dns.clusterDomain);
     const wasFirst = !r.everStarted;
@@ -381,6 +383,7 @@ export class PodWorker {
     } catch (e) {
       const message = e instanceof ContainerStartError ? e.message : `failed to start container: ${(e as Error).message}`;
       const now = iso(new Date());
+      pulled();
       this.d.recorder.pod(this.pod, 'Normal', 'Created', `Created container: ${c.name}`, fieldPath);
       this.d.recorder.pod(this.pod, 'Warning', 'Failed', `Error: ${message}`, fieldPath);
       r.state = { kind: 'terminated', exitCode: 128, reason: 'StartError', message, startedAt: undefined, finishedAt: now, finishedMs: Date.now(), containerID: this.containerID(c.name, attempt) };
@@ -388,6 +391,7 @@ export class PodWorker {
       this.kick();
       return;
     }
+    pulled();
     this.d.recorder.pod(this.pod, 'Normal', 'Created', `Created container: ${c.name}`, fieldPath);
     this.d.recorder.pod(this.pod, 'Normal', 'Started', `Started container ${c.name}`, fieldPath);
     r.env = env;

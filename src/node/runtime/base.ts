@@ -107,7 +107,7 @@ class FifoPool {
   private ready: string[] = [];
   private filling?: Promise<void>;
 
-  constructor(private readonly dir: string, private readonly size = 4) {
+  constructor(private readonly dir: string, private readonly size = 8) {
     // Leftovers of an earlier ordinal process are unused: start afresh.
     rmSync(dir, { recursive: true, force: true });
   }
@@ -115,11 +115,13 @@ class FifoPool {
   async take(): Promise<string> {
     if (!this.ready.length) await this.fill();
     const base = this.ready.shift()!;
-    if (this.ready.length < this.size / 2) void this.fill().catch(() => undefined);
+    // Refill a little later: spawning mkfifo blocks the event loop for a moment,
+    // which must not fall on the container start that is under way.
+    if (this.ready.length < this.size / 2) setTimeout(() => void this.fill().catch(() => undefined), 50).unref();
     return base;
   }
 
-  private fill(): Promise<void> {
+  fill(): Promise<void> {
     if (!this.filling) {
       this.filling = (async () => {
         mkdirSync(this.dir, { recursive: true });
@@ -134,15 +136,24 @@ class FifoPool {
 
 const pools = new Map<string, FifoPool>();
 
+function fifoPool(dataDir: string): FifoPool {
+  const poolDir = join(dataDir, 'fifo-pool');
+  let pool = pools.get(poolDir);
+  if (!pool) pools.set(poolDir, (pool = new FifoPool(poolDir)));
+  return pool;
+}
+
+/** Makes the first FIFO pairs of a data directory ahead of the first container start. */
+export function warmFifoPool(dataDir: string): Promise<void> {
+  return fifoPool(dataDir).fill();
+}
+
 /** Creates the instance directory with its two output FIFOs. */
 export async function prepareInstance(l: ContainerLaunch): Promise<string> {
   const dir = instanceDir(l.podDir, l.containerName, l.attempt);
-  await rm(dir, { recursive: true, force: true });
+  if (existsSync(dir)) await rm(dir, { recursive: true, force: true });
   mkdirSync(join(dir, 'ctl'), { recursive: true });
-  const poolDir = join(dirname(dirname(l.podDir)), 'fifo-pool');
-  let pool = pools.get(poolDir);
-  if (!pool) pools.set(poolDir, (pool = new FifoPool(poolDir)));
-  const base = await pool.take();
+  const base = await fifoPool(dirname(dirname(l.podDir))).take();
   renameSync(`${base}.out`, join(dir, 'out'));
   renameSync(`${base}.err`, join(dir, 'err'));
   return dir;
