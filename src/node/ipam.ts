@@ -3,6 +3,7 @@
 // the host's network namespace and servers of different pods can all listen
 // on the same port. Addresses are handed out round-robin, so a recreated pod
 // gets a new IP (as on a real node) while its name stays.
+import { readFileSync } from 'node:fs';
 
 export function parseCIDR(cidr: string): { base: number; size: number } {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
@@ -18,13 +19,39 @@ export function formatIP(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
+/**
+ * IPv4 addresses that sockets on this host are bound to (from /proc/net),
+ * so a pod never gets an address some other process already serves on: a
+ * container left behind by another ordinal, or any program bound to 127.0.1.x.
+ */
+export function hostAddressesInUse(): Set<string> {
+  const out = new Set<string>();
+  for (const f of ['/proc/net/tcp', '/proc/net/udp']) {
+    let text: string;
+    try {
+      text = readFileSync(f, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const local = line.trim().split(/\s+/)[1];
+      if (!local) continue;
+      const hex = local.split(':')[0];
+      const n = parseInt(hex, 16);
+      // /proc/net shows the address in host (little-endian) byte order.
+      out.add([n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24].join('.'));
+    }
+  }
+  return out;
+}
+
 export class PodIPAllocator {
   private readonly base: number;
   private readonly size: number;
   private readonly used = new Set<string>();
   private next = 0;
 
-  constructor(cidr: string) {
+  constructor(cidr: string, private readonly inUseOnHost: () => Set<string> = hostAddressesInUse) {
     ({ base: this.base, size: this.size } = parseCIDR(cidr));
   }
 
@@ -36,10 +63,11 @@ export class PodIPAllocator {
     const first = 2;
     const last = this.size - 2;
     const count = last - first + 1;
+    const busy = this.inUseOnHost();
     for (let i = 0; i < count; i++) {
       const off = first + ((this.next + i) % count);
       const ip = formatIP(this.base + off);
-      if (!this.used.has(ip)) {
+      if (!this.used.has(ip) && !busy.has(ip)) {
         this.used.add(ip);
         this.next = (off - first + 1) % count;
         return ip;

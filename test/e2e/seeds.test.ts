@@ -154,7 +154,9 @@ for (const runtime of ['linux', 'process'] as const) {
         if (r.code !== 0) return false;
         const p = JSON.parse(r.stdout);
         return p.metadata.uid !== uid && p.status.containerStatuses?.[0]?.ready === true;
-      }, 60_000, 'web-0 back and ready');
+      }, 60_000, 'web-0 back and ready').catch((e) => {
+        throw new Error(`${(e as Error).message}\n${c.kubectl(['describe', 'pod', 'web-0']).stdout}\n${c.output().slice(-2000)}`);
+      });
       assert.equal(ok(['exec', 'web-0', '--', 'cat', page]).trim(), 'hello web-0');
       if (linux) {
         assert.equal(ok(['exec', 'web-1', '--', 'wget', '-qO-', 'http://web-0.nginx/']).trim(), 'hello web-0');

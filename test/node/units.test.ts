@@ -131,10 +131,11 @@ test('crash-loop back-off: immediate first restart, 10s doubling to 5m, reset af
 
 test('pod IPs come round-robin from the loopback range, skipping .0, .1 and broadcast', () => {
   assert.deepEqual(parseCIDR('127.0.1.0/24'), { base: (127 << 24) + 256, size: 256 });
-  const a = new PodIPAllocator('127.0.1.0/30');
+  const none = () => new Set<string>();
+  const a = new PodIPAllocator('127.0.1.0/30', none);
   assert.equal(a.allocate(), '127.0.1.2');
   assert.throws(() => a.allocate(), /no pod IP left/);
-  const b = new PodIPAllocator('127.0.1.0/24');
+  const b = new PodIPAllocator('127.0.1.0/24', none);
   const first = b.allocate();
   b.release(first);
   assert.notEqual(b.allocate(), first, 'a recreated pod gets a new IP');
@@ -142,6 +143,9 @@ test('pod IPs come round-robin from the loopback range, skipping .0, .1 and broa
   assert.equal(b.allocate(), '127.0.1.5');
   assert.ok(b.contains('127.0.1.200'));
   assert.ok(!b.contains('127.0.2.1'));
+  // An address another process on this host is bound to is never handed out.
+  const c = new PodIPAllocator('127.0.1.0/29', () => new Set(['127.0.1.2', '127.0.1.3']));
+  assert.equal(c.allocate(), '127.0.1.4');
 });
 
 test('hosts and resolv.conf as the kubelet writes them', () => {
