@@ -90,7 +90,7 @@ export class Ordinal {
     compactor.unref();
     this.started.push({ name: 'compactor', start: () => {}, stop: () => clearInterval(compactor) });
 
-    const tls = ensureTls(join(this.dataDir, 'pki'), [bind === '0.0.0.0' ? '127.0.0.1' : bind]);
+    const tls = await ensureTls(join(this.dataDir, 'pki'), [bind === '0.0.0.0' ? '127.0.0.1' : bind]);
     const token = ensureToken(this.dataDir);
     this.api = new ApiServer({ registry, host: bind, port: apiPortWanted, tls, token, log: this.log });
     const port = await this.api.start();

@@ -3,7 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { resourceByGVR, type ResourceInfo } from '../api/resources.js';
 import { badRequest, pathNotFound, tooLarge, unsupportedMediaType } from '../api/errors.js';
-import { PROTOBUF_CONTENT_TYPE, decodeProtobufObject } from './protobuf/index.js';
 
 export interface ResourcePath {
   ri: ResourceInfo;
@@ -78,10 +77,13 @@ export async function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** Decodes a request body by content type: JSON, or YAML where Kubernetes accepts it. */
-export function decodeBody(buf: Buffer, contentType: string | undefined): unknown {
+const PROTOBUF_CONTENT_TYPE = 'application/vnd.kubernetes.protobuf';
+
+export async function decodeBody(buf: Buffer, contentType: string | undefined): Promise<unknown> {
   const ct = (contentType ?? 'application/json').split(';')[0].trim().toLowerCase();
   // kubectl's typed commands (create namespace/configmap/secret...) send protobuf.
-  if (ct === PROTOBUF_CONTENT_TYPE) return buf.length ? decodeProtobufObject(buf) : undefined;
+  // Its schema tables load on first use (about 5 MB).
+  if (ct === PROTOBUF_CONTENT_TYPE) return buf.length ? (await import('./protobuf/index.js')).decodeProtobufObject(buf) : undefined;
   const text = buf.toString('utf8');
   if (ct === 'application/yaml' || ct === 'application/apply-patch+yaml') {
     try {

@@ -131,7 +131,7 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
       const ct = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       const type = PATCH_TYPES[ct];
       if (!type) throw unsupportedMediaType(ct);
-      const body = decodeBody(await readBody(req), ct);
+      const body = await decodeBody(await readBody(req), ct);
       if (body === undefined || body === null) throw badRequest('the body of the request was empty');
       const r = registry.patch(ri, ns, name, type, body, { ...writeOpts, subresource: effectiveSub });
       sendJson(res, r.created ? 201 : 200, render(r.object), warningHeaders(r.warnings));
@@ -157,7 +157,7 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
 }
 
 async function objectBody(req: IncomingMessage): Promise<KObject> {
-  const body = decodeBody(await readBody(req), req.headers['content-type']);
+  const body = await decodeBody(await readBody(req), req.headers['content-type']);
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
     throw badRequest("Object 'Kind' is missing in '" + JSON.stringify(body ?? null) + "'");
   }
@@ -166,7 +166,7 @@ async function objectBody(req: IncomingMessage): Promise<KObject> {
 
 async function deleteOptions(req: IncomingMessage, q: URLSearchParams): Promise<DeleteOptions> {
   const buf = await readBody(req);
-  const body = buf.length ? (decodeBody(buf, req.headers['content-type']) as DeleteOptions | undefined) : undefined;
+  const body = buf.length ? ((await decodeBody(buf, req.headers['content-type'])) as DeleteOptions | undefined) : undefined;
   const opts: DeleteOptions = { ...(body ?? {}) };
   const pp = q.get('propagationPolicy');
   if (pp) opts.propagationPolicy = pp as DeleteOptions['propagationPolicy'];

@@ -1,10 +1,8 @@
 // The cluster's own CA and the API server's certificate, made on first start
 // and kept in the data dir, so kubeconfigs stay valid across restarts.
-// Node 20 can make keys but not certificates; node-forge signs them.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import forge from 'node-forge';
 
 export interface TlsMaterial {
   caCert: string;
@@ -12,63 +10,13 @@ export interface TlsMaterial {
   key: string;
 }
 
-function rsaKeys(): { forgePriv: forge.pki.rsa.PrivateKey; forgePub: forge.pki.rsa.PublicKey; pem: string } {
-  // Node's native RSA keygen is ~100x faster than forge's pure JS one.
-  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const pem = privateKey.export({ type: 'pkcs1', format: 'pem' }).toString();
-  const forgePriv = forge.pki.privateKeyFromPem(pem) as forge.pki.rsa.PrivateKey;
-  const forgePub = forge.pki.setRsaPublicKey(forgePriv.n, forgePriv.e);
-  return { forgePriv, forgePub, pem };
-}
-
-function serial(): string {
-  const b = randomBytes(16);
-  b[0] &= 0x7f; // positive
-  return b.toString('hex');
-}
-
-function makeCert(opts: {
-  subjectCN: string;
-  pub: forge.pki.PublicKey;
-  signer: forge.pki.rsa.PrivateKey;
-  issuer?: forge.pki.Certificate;
-  ca: boolean;
-  altNames?: { ips: string[]; dns: string[] };
-}): forge.pki.Certificate {
-  const cert = forge.pki.createCertificate();
-  cert.publicKey = opts.pub;
-  cert.serialNumber = serial();
-  const now = new Date();
-  cert.validity.notBefore = new Date(now.getTime() - 60 * 60 * 1000);
-  cert.validity.notAfter = new Date(now.getTime() + (opts.ca ? 10 : 1) * 365 * 24 * 3600 * 1000);
-  cert.setSubject([{ name: 'commonName', value: opts.subjectCN }]);
-  cert.setIssuer(opts.issuer ? opts.issuer.subject.attributes : [{ name: 'commonName', value: opts.subjectCN }]);
-  const exts: object[] = [];
-  if (opts.ca) {
-    exts.push({ name: 'basicConstraints', cA: true, critical: true });
-    exts.push({ name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true });
-  } else {
-    exts.push({ name: 'basicConstraints', cA: false });
-    exts.push({ name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true });
-    exts.push({ name: 'extKeyUsage', serverAuth: true });
-    exts.push({
-      name: 'subjectAltName',
-      altNames: [
-        ...(opts.altNames?.dns ?? []).map((value) => ({ type: 2, value })),
-        ...(opts.altNames?.ips ?? []).map((ip) => ({ type: 7, ip })),
-      ],
-    });
-  }
-  cert.setExtensions(exts);
-  cert.sign(opts.signer, forge.md.sha256.create());
-  return cert;
-}
+const SERVER_NAMES = ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
 
 /**
  * Loads the CA and server certificate from `dir`, creating them when missing
  * or when the server certificate does not cover `ips`.
  */
-export function ensureTls(dir: string, ips: string[]): TlsMaterial {
+export async function ensureTls(dir: string, ips: string[]): Promise<TlsMaterial> {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const caCertPath = join(dir, 'ca.crt');
   const caKeyPath = join(dir, 'ca.key');
@@ -76,36 +24,25 @@ export function ensureTls(dir: string, ips: string[]): TlsMaterial {
   const keyPath = join(dir, 'apiserver.key');
   const sansPath = join(dir, 'apiserver.sans');
   const wantSans = [...new Set(['127.0.0.1', ...ips])].sort().join(',');
-
-  let caCertPem: string;
-  let caKey: forge.pki.rsa.PrivateKey;
-  if (existsSync(caCertPath) && existsSync(caKeyPath)) {
-    caCertPem = readFileSync(caCertPath, 'utf8');
-    caKey = forge.pki.privateKeyFromPem(readFileSync(caKeyPath, 'utf8')) as forge.pki.rsa.PrivateKey;
-  } else {
-    const k = rsaKeys();
-    const ca = makeCert({ subjectCN: 'ordinal-ca', pub: k.forgePub, signer: k.forgePriv, ca: true });
-    caCertPem = forge.pki.certificateToPem(ca);
-    caKey = k.forgePriv;
-    writeFileSync(caKeyPath, k.pem, { mode: 0o600 });
-    writeFileSync(caCertPath, caCertPem, { mode: 0o644 });
-  }
+  const haveCA = existsSync(caCertPath) && existsSync(caKeyPath);
   const haveSans = existsSync(sansPath) ? readFileSync(sansPath, 'utf8') : '';
-  if (!existsSync(certPath) || !existsSync(keyPath) || haveSans !== wantSans) {
-    const k = rsaKeys();
-    const cert = makeCert({
-      subjectCN: 'kube-apiserver',
-      pub: k.forgePub,
-      signer: caKey,
-      issuer: forge.pki.certificateFromPem(caCertPem),
-      ca: false,
-      altNames: { ips: wantSans.split(','), dns: ['localhost', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'] },
-    });
-    writeFileSync(keyPath, k.pem, { mode: 0o600 });
-    writeFileSync(certPath, forge.pki.certificateToPem(cert), { mode: 0o644 });
+  const haveServer = existsSync(certPath) && existsSync(keyPath) && haveSans === wantSans;
+  if (!haveCA || !haveServer) {
+    const { makeCA, makeServerCert } = await import('./certs.js');
+    let ca;
+    if (haveCA) {
+      ca = { cert: readFileSync(caCertPath, 'utf8'), key: readFileSync(caKeyPath, 'utf8') };
+    } else {
+      ca = makeCA();
+      writeFileSync(caKeyPath, ca.key, { mode: 0o600 });
+      writeFileSync(caCertPath, ca.cert, { mode: 0o644 });
+    }
+    const server = makeServerCert(ca, wantSans.split(','), SERVER_NAMES);
+    writeFileSync(keyPath, server.key, { mode: 0o600 });
+    writeFileSync(certPath, server.cert, { mode: 0o644 });
     writeFileSync(sansPath, wantSans);
   }
-  return { caCert: caCertPem, cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
+  return { caCert: readFileSync(caCertPath, 'utf8'), cert: readFileSync(certPath, 'utf8'), key: readFileSync(keyPath, 'utf8') };
 }
 
 /** The admin bearer token, made once per data dir. */
