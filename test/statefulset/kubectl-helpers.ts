@@ -37,6 +37,8 @@ export function statefulSetManifest(name: string, o: SetOptions): string {
           containers: [{
             name: 'nginx',
             image: o.image ?? 'nginx:1.9.1',
+            // Containers run on the host's filesystem (no image support): name what to run.
+            command: ['sleep', '86400'],
             ports: [{ containerPort: 80, name: 'web' }],
             ...(o.claims ? { volumeMounts: [{ name: 'www', mountPath: '/usr/share/nginx/html' }] } : {}),
           }],
