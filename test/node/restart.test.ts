@@ -97,8 +97,11 @@ function readStatStart(): number {
 test('a graceful stop of the node agent stops containers; the next start runs them again', async () => {
   const env = await startEnv();
   try {
-    await env.api.client.create('pods', 'default', podSpec('svc', [{ name: 'c', image: 'x', command: ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 0.05; done'] }]));
+    await env.api.client.create('pods', 'default', podSpec('svc', [{ name: 'c', image: 'x', command: ['sh', '-c', 'trap "exit 0" TERM; echo trapping; while :; do sleep 0.05; done'] }]));
     const pod = (await waitPod(env, 'svc', isReady))!;
+    // The trap is in place once the container says so.
+    const until = Date.now() + 5000;
+    while (Date.now() < until && (await readAll(await env.kubelet.streams.logs('default', 'svc', {}))) !== 'trapping\n') await new Promise((r) => setTimeout(r, 10));
     const rec = statePid(join(env.dataDir, 'pods', pod.metadata!.uid!, 'containers', 'c', '0'));
     const t0 = Date.now();
     await env.kubelet.stop({ stopPods: true });
