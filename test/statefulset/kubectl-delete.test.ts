@@ -66,6 +66,7 @@ for (const runtime of ['simulated', 'process'] as const) describe(`${runtime} ru
     assert.equal(ok(c, ['delete', 'sts', 'st']).trim(), 'statefulset.apps "st" deleted');
     assert.ok(!exists('sts', 'st'));
     await eventually(() => names(podsOf(c, 'st')).length === 0, 20_000, 'pods removed');
+    await eventually(() => ok(c, ['get', 'controllerrevisions', '-l', 'app=st', '-o', 'name']).trim() === '', 10_000, 'revisions removed');
     await sleep(500);
     const left = claimsOf(c, 'st');
     assert.deepEqual(names(left), ['www-st-0', 'www-st-1']);
@@ -89,11 +90,19 @@ for (const runtime of ['simulated', 'process'] as const) describe(`${runtime} ru
       assert.ok(isRunningReady(p), `${n} still running`);
     }
 
+    const revisions = (JSON.parse(ok(c, ['get', 'controllerrevisions', '-l', 'app=orph', '-o', 'json'])) as {
+      items: { metadata: { name: string; ownerReferences?: unknown[] } }[];
+    }).items;
+    assert.equal(revisions.length, 1);
+    assert.equal(revisions[0].metadata.ownerReferences, undefined, 'the revision is orphaned too');
+
     createSet(c, 'orph', { replicas: 2 });
     const set = getSet(c, 'orph');
     await eventually(() => Object.values(podsOf(c, 'orph')).every((p) => p.metadata!.ownerReferences?.some((r) => r.uid === set.metadata!.uid && r.controller)), 10_000, 'orphans adopted');
     for (const [n, p] of Object.entries(podsOf(c, 'orph'))) assert.equal(p.metadata!.uid, before[n].metadata!.uid, `${n} adopted, not recreated`);
     await eventually(() => readyColumn(c, 'orph') === '2/2', 10_000, 'READY 2/2');
+    assert.equal(getSet(c, 'orph').status!.updateRevision, revisions[0].metadata.name, 'the orphaned revision is adopted, not remade');
+    assert.match(ok(c, ['get', 'controllerrevisions', '-l', 'app=orph']), new RegExp(`^${revisions[0].metadata.name}\\s+statefulset\\.apps/orph\\s+1\\s`, 'm'));
   });
 
   test('delete --cascade=foreground removes the pods before the set disappears, and no pod is recreated meanwhile', async () => {
