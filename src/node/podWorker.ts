@@ -6,7 +6,7 @@
 // restarts or reports what should be. Syncs never overlap.
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Container, Pod } from 'kubernetes-types/core/v1.js';
+import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../client/types.js';
 import { StatusError } from '../api/errors.js';
 import { ContainerLogWriter, logPath } from './logs.js';
@@ -23,7 +23,7 @@ import { containerMounts, setUpVolumes, tearDownVolumes, VolumeError, type Prepa
 import { hostsFile, podHostnames, resolvConf, type DnsSettings } from './dnsfiles.js';
 import type { PodIPAllocator } from './ipam.js';
 import type { PersistentVolume } from 'kubernetes-types/core/v1.js';
-import { runPreStop } from './lifecycle.js';
+import { runPostStart, runPreStop } from './lifecycle.js';
 import { terminalEnv, underTerminal } from './tty.js';
 
 export interface WorkerDeps {
@@ -275,9 +275,11 @@ export class PodWorker {
   private async syncContainers(): Promise<void> {
     const recs = [...this.records.values()];
     // Init containers, one at a time, in order.
+    // A container whose process lives (running, or still in its postStart hook) is left alone.
+    const alive = (r: ContainerRecord) => !!r.handle && !r.handle.exit;
     for (const r of recs.filter((x) => x.init)) {
       if (r.state.kind === 'terminated' && r.state.exitCode === 0) continue;
-      if (r.state.kind === 'running') return;
+      if (r.state.kind === 'running' || alive(r)) return;
       if (!r.everStarted) {
         await this.startContainer(r);
         return;
@@ -287,7 +289,7 @@ export class PodWorker {
       return;
     }
     for (const r of recs.filter((x) => !x.init)) {
-      if (r.state.kind === 'running') continue;
+      if (r.state.kind === 'running' || alive(r)) continue;
       if (!r.everStarted) {
         if (!r.retry) await this.startContainer(r);
         continue;
@@ -395,7 +397,7 @@ export class PodWorker {
     this.d.recorder.pod(this.pod, 'Normal', 'Created', `Created container: ${c.name}`, fieldPath);
     this.d.recorder.pod(this.pod, 'Normal', 'Started', `Started container ${c.name}`, fieldPath);
     r.env = env;
-    this.running(r, h);
+    this.running(r, h, c.lifecycle?.postStart);
   }
 
   private envContext(): EnvContext {
@@ -416,16 +418,33 @@ export class PodWorker {
   }
 
   /** Wires a started or re-adopted container: its log, its probes, its end. */
-  private running(r: ContainerRecord, h: ContainerHandle): void {
+  private running(r: ContainerRecord, h: ContainerHandle, postStart?: LifecycleHandler): void {
     r.handle = h;
-    r.state = { kind: 'running', startedAt: iso(h.startedAt) };
     r.killing = false;
     r.attachedOnce = false;
     const log = new ContainerLogWriter(logPath(this.dir, r.spec.name, r.restartCount), r.spec.stdinOnce ? 1 << 20 : 0);
     log.attach(h.stdout, 'stdout');
     log.attach(h.stderr, 'stderr');
     r.log = log;
-    this.startProbes(r);
+    if (postStart) {
+      // Not running (nor probed) until the hook has returned, as in the kubelet's startContainer.
+      if (r.state.kind !== 'waiting') r.state = { kind: 'waiting', reason: 'ContainerCreating' };
+      void runPostStart(postStart, this.hookTarget(r, h), h.exited).then((failure) => {
+        if (r.handle !== h || h.exit) return;
+        if (failure) {
+          this.d.recorder.pod(this.pod, 'Warning', 'FailedPostStartHook', failure, containerFieldPath(r.spec.name, r.init));
+          r.state = { kind: 'running', startedAt: iso(h.startedAt) };
+          this.killForRestart(r, h, `FailedPostStartHook`);
+          return;
+        }
+        r.state = { kind: 'running', startedAt: iso(h.startedAt) };
+        this.startProbes(r);
+        this.report();
+      });
+    } else {
+      r.state = { kind: 'running', startedAt: iso(h.startedAt) };
+      this.startProbes(r);
+    }
     void h.exited.then(async (exit) => {
       // Let the output drain so the log is complete when the status says the container ended.
       if (!log.done) await within(new Promise<void>((res) => log.once('close', res)), 500);
@@ -441,6 +460,13 @@ export class PodWorker {
       this.kick();
       this.report();
     });
+  }
+
+  private hookTarget(r: ContainerRecord, h: ContainerHandle) {
+    return {
+      podIP: this.podIP ?? '127.0.0.1', container: r.spec,
+      exec: (argv: string[], t: number) => this.execCapture(h, r.env ?? {}, argv, t),
+    };
   }
 
   private startProbes(r: ContainerRecord): void {
@@ -540,10 +566,7 @@ export class PodWorker {
     const deadline = Date.now() + graceMs;
     const pre = r.spec.lifecycle?.preStop;
     if (pre && graceMs > 0) {
-      const res = await runPreStop(pre, {
-        podIP: this.podIP ?? '127.0.0.1', container: r.spec,
-        exec: (argv, t) => this.execCapture(h, r.env ?? {}, argv, t),
-      }, Math.max(deadline - Date.now(), 0), h.exited);
+      const res = await runPreStop(pre, this.hookTarget(r, h), Math.max(deadline - Date.now(), 0), h.exited);
       if (res) this.d.recorder.pod(this.pod, 'Warning', 'FailedPreStopHook', res, containerFieldPath(r.spec.name, r.init));
     }
     if (!h.exit) this.d.runtime.signal(h, 'SIGTERM');

@@ -275,3 +275,32 @@ test('scheduling: an unscheduled pod is bound to this node with a Scheduled even
     await env.close();
   }
 });
+
+test('postStart: the container is running once the hook returns; a failing hook kills it', async () => {
+  const env = await startEnv();
+  try {
+    await env.api.client.create('pods', 'default', podSpec('hooked', [{
+      name: 'c', image: 'x', command: ['sh', '-c', 'while [ ! -f hooked ]; do sleep 0.02; done; echo saw-hook; exec sleep 60'],
+      lifecycle: { postStart: { exec: { command: ['sh', '-c', 'sleep 0.2; touch hooked'] } } },
+    }]));
+    const creating = await waitPod(env, 'hooked', (p) => !!p?.status?.containerStatuses);
+    assert.equal(creating!.status!.containerStatuses![0].state?.waiting?.reason, 'ContainerCreating', 'not running during the hook');
+    await waitPod(env, 'hooked', isReady);
+    const end = Date.now() + 3000;
+    let out = '';
+    while (Date.now() < end && out !== 'saw-hook\n') {
+      out = await readAll(await env.kubelet.streams.logs('default', 'hooked', {}));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(out, 'saw-hook\n');
+
+    await env.api.client.create('pods', 'default', podSpec('badhook', [{
+      name: 'c', image: 'x', command: ['sleep', '60'], lifecycle: { postStart: { exec: { command: ['sh', '-c', 'echo nope; exit 1'] } } },
+    }], { terminationGracePeriodSeconds: 1 }));
+    await waitPod(env, 'badhook', (p) => (p?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1, 10_000, 'restarted after the failed hook');
+    const evs = await events(env, 'badhook');
+    assert.ok(evs.some((e) => e.reason === 'FailedPostStartHook' && e.type === 'Warning' && e.message === 'PostStartHook failed: nope'), JSON.stringify(evs));
+  } finally {
+    await env.close();
+  }
+});
