@@ -4,7 +4,7 @@
 // worker is level-triggered: every change (pod update, container exit, probe
 // result, timer) schedules one `sync`, which looks at what is and starts,
 // restarts or reports what should be. Syncs never overlap.
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../client/types.js';
@@ -13,12 +13,12 @@ import { ContainerLogWriter, logPath } from './logs.js';
 import { ContainerConfigError, containerEnv, expandArgv, type EnvContext } from './env.js';
 import { entrypoint, NoCommandError } from './images.js';
 import { ContainerStartError } from './runtime/process.js';
-import { readRecordedExit } from './runtime/base.js';
 import type { ContainerHandle, Runtime } from './runtime/types.js';
-import { podStatus, type ContainerPhase, type ContainerView, type PodView } from './status.js';
+import { podStatus, type ContainerView, type PodView } from './status.js';
+import { execCapture, iso, newRecord, restoreContainers, within, type ContainerRecord, type Terminated } from './containers.js';
 import { containerFieldPath, type PodEvents } from './events.js';
 import { CrashBackoff, goDuration } from './backoff.js';
-import { ProbeWorker } from './probes.js';
+import { startContainerProbes } from './probes.js';
 import { containerMounts, setUpVolumes, tearDownVolumes, VolumeError, type PreparedVolume } from './volumes.js';
 import { hostsFile, podHostnames, resolvConf, type DnsSettings } from './dnsfiles.js';
 import type { PodIPAllocator } from './ipam.js';
@@ -54,30 +54,8 @@ export interface WorkerDeps {
   log(msg: string): void;
 }
 
-type Terminated = Extract<ContainerPhase, { kind: 'terminated' }>;
-
 /** See WorkerDeps.removalSettleMs. */
 export const DEFAULT_REMOVAL_SETTLE_MS = 300;
-
-export interface ContainerRecord {
-  spec: Container;
-  init: boolean;
-  handle?: ContainerHandle;
-  log?: ContainerLogWriter;
-  env?: Record<string, string>;
-  restartCount: number;
-  everStarted: boolean;
-  state: ContainerPhase;
-  last?: Terminated;
-  ready: boolean;
-  started?: boolean;
-  probes: ProbeWorker[];
-  /** Why the kubelet is killing it (liveness/startup failure), for the terminated message. */
-  killing?: boolean;
-  retry?: NodeJS.Timeout;
-  /** A session has attached to this instance (stdinOnce: its stdin closes after the first). */
-  attachedOnce?: boolean;
-}
 
 interface PodRecord {
   uid: string;
@@ -113,13 +91,9 @@ export class PodWorker {
     this.dir = join(d.dataDir, 'pods', this.uid);
     const phase = pod.status?.phase;
     this.final = phase === 'Succeeded' || phase === 'Failed';
-    for (const c of pod.spec?.initContainers ?? []) this.records.set(c.name, this.newRecord(c, true));
-    for (const c of pod.spec?.containers ?? []) this.records.set(c.name, this.newRecord(c, false));
+    for (const c of pod.spec?.initContainers ?? []) this.records.set(c.name, newRecord(c, true));
+    for (const c of pod.spec?.containers ?? []) this.records.set(c.name, newRecord(c, false));
     this.restore();
-  }
-
-  private newRecord(spec: Container, init: boolean): ContainerRecord {
-    return { spec, init, restartCount: 0, everStarted: false, state: { kind: 'waiting', reason: init ? 'PodInitializing' : 'ContainerCreating' }, ready: false, probes: [] };
   }
 
   get namespace(): string {
@@ -141,34 +115,9 @@ export class PodWorker {
     this.podIP = rec.podIP;
     this.startTime = rec.startTime;
     this.d.ipam.reserve(rec.podIP);
-    const statuses = [...(this.pod.status?.initContainerStatuses ?? []), ...(this.pod.status?.containerStatuses ?? [])];
-    for (const r of this.records.values()) {
-      const base = join(this.dir, 'containers', r.spec.name);
-      let attempts: number[] = [];
-      try {
-        attempts = readdirSync(base).filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
-      } catch {
-        continue;
-      }
-      if (!attempts.length) continue;
-      const attempt = attempts[attempts.length - 1];
-      r.restartCount = attempt;
-      r.everStarted = true;
-      const prev = statuses.find((s) => s.name === r.spec.name);
-      if (prev?.lastState?.terminated) r.last = prev.lastState.terminated as unknown as Terminated;
-      const dir = join(base, String(attempt));
-      const h = this.d.runtime.adopt(dir);
-      if (h) {
-        this.d.log(`re-adopted ${this.namespace}/${this.name} container ${r.spec.name} (pid ${h.pid})`);
-        r.env = h.launch.env;
-        this.running(r, h);
-      } else {
-        const ended = readRecordedExit(dir);
-        r.state = {
-          kind: 'terminated', exitCode: ended?.exitCode ?? 137, reason: ended?.exitCode === 0 ? 'Completed' : 'Error',
-          startedAt: iso(ended?.startedAt ?? new Date()), finishedAt: iso(new Date()), containerID: this.containerID(r.spec.name, attempt),
-        };
-      }
+    for (const { record, handle } of restoreContainers(this.dir, this.records, this.pod, this.d.runtime, (n, a) => this.containerID(n, a))) {
+      this.d.log(`re-adopted ${this.namespace}/${this.name} container ${record.spec.name} (pid ${handle.pid})`);
+      this.running(record, handle);
     }
   }
 
@@ -465,7 +414,7 @@ export class PodWorker {
   private hookTarget(r: ContainerRecord, h: ContainerHandle) {
     return {
       podIP: this.podIP ?? '127.0.0.1', container: r.spec,
-      exec: (argv: string[], t: number) => this.execCapture(h, r.env ?? {}, argv, t),
+      exec: (argv: string[], t: number) => execCapture(this.d.runtime, h, r.env ?? {}, argv, t),
     };
   }
 
@@ -473,50 +422,28 @@ export class PodWorker {
     const c = r.spec;
     const h = r.handle!;
     const fieldPath = containerFieldPath(c.name, r.init);
+    r.started = c.startupProbe ? false : undefined;
+    r.ready = !c.readinessProbe && !c.startupProbe && !r.init;
+    if (r.init) return;
     const target = {
       podIP: this.podIP ?? '127.0.0.1',
       container: c,
-      exec: (argv: string[], timeoutMs: number) => this.execCapture(h, r.env ?? {}, argv, timeoutMs),
+      exec: (argv: string[], timeoutMs: number) => execCapture(this.d.runtime, h, r.env ?? {}, argv, timeoutMs),
     };
-    const unhealthy = (kind: string) => (output: string) =>
-      this.d.recorder.pod(this.pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${output}`, fieldPath);
-    r.started = c.startupProbe ? false : undefined;
-    r.ready = !c.readinessProbe && !c.startupProbe && !r.init;
-    const liveAndReady = () => {
-      if (c.livenessProbe) {
-        const w = new ProbeWorker('liveness', c.livenessProbe, target, (ok) => {
-          if (!ok) this.killForRestart(r, h, `Container ${c.name} failed liveness probe, will be restarted`);
-        }, unhealthy('Liveness'));
-        r.probes.push(w);
-        w.start();
-      }
-      if (c.readinessProbe) {
-        const w = new ProbeWorker('readiness', c.readinessProbe, target, (ok) => {
-          r.ready = ok;
-          this.report();
-        }, unhealthy('Readiness'));
-        r.probes.push(w);
-        w.start();
-      } else if (!r.init) {
-        r.ready = true;
-      }
-    };
-    if (r.init) return;
-    if (c.startupProbe) {
-      const w = new ProbeWorker('startup', c.startupProbe, target, (ok) => {
-        if (ok) {
-          r.started = true;
-          liveAndReady();
-          this.report();
-        } else this.killForRestart(r, h, `Container ${c.name} failed startup probe, will be restarted`);
-      }, unhealthy('Startup'));
-      r.probes.push(w);
-      w.start();
-    } else {
-      if (r.started !== undefined) r.started = true;
-      liveAndReady();
-    }
+    r.probes = startContainerProbes(c, target, {
+      unhealthy: (kind, output) => this.d.recorder.pod(this.pod, 'Warning', 'Unhealthy', `${kind} probe failed: ${output}`, fieldPath),
+      ready: (ok) => {
+        r.ready = ok;
+        this.report();
+      },
+      started: () => {
+        r.started = true;
+        this.report();
+      },
+      restart: (probe) => this.killForRestart(r, h, `Container ${c.name} failed ${probe} probe, will be restarted`),
+    });
   }
+
 
   private killForRestart(r: ContainerRecord, h: ContainerHandle, message: string): void {
     if (r.handle !== h || h.exit || r.killing) return;
@@ -524,38 +451,6 @@ export class PodWorker {
     this.d.recorder.pod(this.pod, 'Normal', 'Killing', message, containerFieldPath(r.spec.name, r.init));
     const grace = this.pod.spec?.terminationGracePeriodSeconds ?? 30;
     void this.stopContainer(r, grace * 1000, false);
-  }
-
-  /** Runs a command beside the container and captures its output (probes, hooks). */
-  execCapture(h: ContainerHandle, env: Record<string, string>, argv: string[], timeoutMs: number): Promise<{ exitCode: number; output: string; timedOut: boolean }> {
-    return new Promise((resolve) => {
-      let p;
-      try {
-        p = this.d.runtime.exec(h, argv, { env, stdin: false });
-      } catch (e) {
-        resolve({ exitCode: 126, output: (e as Error).message, timedOut: false });
-        return;
-      }
-      let out = '';
-      const take = (b: Buffer) => {
-        if (out.length < 10240) out += b.toString('utf8');
-      };
-      p.stdout?.on('data', take);
-      p.stderr?.on('data', take);
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        this.d.runtime.killExec(p);
-      }, timeoutMs);
-      p.on('error', (e) => {
-        clearTimeout(timer);
-        resolve({ exitCode: 127, output: e.message, timedOut: false });
-      });
-      p.on('close', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ exitCode: code ?? 128 + (signal ? 9 : 0), output: out, timedOut });
-      });
-    });
   }
 
   /** preStop, SIGTERM, then SIGKILL once `graceMs` has passed; resolves when the container has ended. */
@@ -717,22 +612,4 @@ export class PodWorker {
   get isFinal(): boolean {
     return this.final;
   }
-}
-
-/** Waits for `p`, at most `ms` (the timer does not outlive the wait). */
-export async function within(p: Promise<unknown>, ms: number): Promise<void> {
-  let t: NodeJS.Timeout | undefined;
-  try {
-    await Promise.race([p, new Promise((res) => (t = setTimeout(res, ms)))]);
-  } finally {
-    clearTimeout(t);
-  }
-}
-
-function iso(d: Date): string {
-  return d.toISOString().replace(/\.\d+Z$/, 'Z');
-}
-
-export function podDirExists(dataDir: string, uid: string): boolean {
-  return existsSync(join(dataDir, 'pods', uid));
 }

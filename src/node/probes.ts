@@ -164,3 +164,40 @@ export class ProbeWorker {
     this.schedule((this.probe.periodSeconds ?? 10) * 1000);
   }
 }
+
+export interface ContainerProbeEvents {
+  /** A failed attempt (the Unhealthy event): kind is Liveness, Readiness or Startup. */
+  unhealthy(kind: string, output: string): void;
+  /** The readiness result changed (with no readiness probe: ready once started). */
+  ready(ok: boolean): void;
+  /** The startup probe succeeded. */
+  started(): void;
+  /** The liveness or startup probe failed for good: the container must be restarted. */
+  restart(probe: 'liveness' | 'startup'): void;
+}
+
+/**
+ * A container's probes as the kubelet runs them: the startup probe first;
+ * once it succeeds (or when there is none) the liveness and readiness probes.
+ * Returns the workers, which the caller stops when the container ends.
+ */
+export function startContainerProbes(c: Container, target: ProbeTarget, ev: ContainerProbeEvents): ProbeWorker[] {
+  const workers: ProbeWorker[] = [];
+  const run = (w: ProbeWorker) => {
+    workers.push(w);
+    w.start();
+  };
+  const liveAndReady = () => {
+    if (c.livenessProbe) run(new ProbeWorker('liveness', c.livenessProbe, target, (ok) => ok || ev.restart('liveness'), (o) => ev.unhealthy('Liveness', o)));
+    if (c.readinessProbe) run(new ProbeWorker('readiness', c.readinessProbe, target, (ok) => ev.ready(ok), (o) => ev.unhealthy('Readiness', o)));
+    else ev.ready(true);
+  };
+  if (c.startupProbe) {
+    run(new ProbeWorker('startup', c.startupProbe, target, (ok) => {
+      if (!ok) return ev.restart('startup');
+      ev.started();
+      liveAndReady();
+    }, (o) => ev.unhealthy('Startup', o)));
+  } else liveAndReady();
+  return workers;
+}
