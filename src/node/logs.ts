@@ -7,8 +7,8 @@
 // sinceSeconds/sinceTime, timestamps, previous (the caller picks the file) and
 // limitBytes.
 import { EventEmitter } from 'node:events';
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { open, readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 
@@ -30,6 +30,8 @@ export function nanoTimestamp(now = Date.now()): string {
 
 const PARTIAL_FLUSH_MS = 50;
 const MAX_LINE = 16 * 1024;
+/** The kubelet's containerLogMaxSize: past it the log rotates (one older file, <n>.log.1, is kept). */
+export const MAX_LOG_BYTES = 10 * 1024 * 1024;
 
 /**
  * Writes a container's stdout and stderr to its log file, and passes the raw
@@ -43,11 +45,14 @@ export class ContainerLogWriter extends EventEmitter {
   private readonly kept: ['stdout' | 'stderr', Buffer][] = [];
   private keptBytes = 0;
 
+  private size: number;
+
   /** `replayLimit`: how many bytes of output to keep in memory for replay() (0: none). */
-  constructor(readonly path: string, private readonly replayLimit = 0) {
+  constructor(readonly path: string, private readonly replayLimit = 0, private readonly maxBytes = MAX_LOG_BYTES) {
     super();
     mkdirSync(dirname(path), { recursive: true });
     this.fd = openSync(path, 'a');
+    this.size = fstatSync(this.fd).size;
   }
 
   /** Follows one output stream until it ends. */
@@ -101,7 +106,13 @@ export class ContainerLogWriter extends EventEmitter {
 
   private record(stream: string, tag: 'F' | 'P', text: string): void {
     if (this.closed) return;
-    writeSync(this.fd, `${nanoTimestamp()} ${stream} ${tag} ${text}\n`);
+    this.size += writeSync(this.fd, `${nanoTimestamp()} ${stream} ${tag} ${text}\n`);
+    if (this.size > this.maxBytes) {
+      closeSync(this.fd);
+      renameSync(this.path, `${this.path}.1`);
+      this.fd = openSync(this.path, 'a');
+      this.size = 0;
+    }
     this.emit('write');
   }
 
@@ -187,8 +198,31 @@ export function readLog(path: string, q: LogQuery, live?: ContainerLogWriter, no
     if (budget <= 0) finish();
   };
   let offset = 0;
+  let ino = 0;
   let reading = false;
   let again = false;
+  /** Emits the complete lines of `file` from `offset`; returns the new offset. */
+  const readFrom = async (file: string, from: number, expectIno?: number): Promise<{ offset: number; ino: number } | undefined> => {
+    const fh = await open(file, 'r').catch(() => undefined);
+    if (!fh) return undefined;
+    try {
+      const st = await fh.stat();
+      if (expectIno !== undefined && st.ino !== expectIno) return undefined;
+      let at = from;
+      if (st.size > at) {
+        const buf = Buffer.alloc(st.size - at);
+        await fh.read(buf, 0, buf.length, at);
+        const end = buf.lastIndexOf(0x0a);
+        if (end >= 0) {
+          at += end + 1;
+          emit(buf.subarray(0, end).toString('utf8').split('\n').map(parseLogLine).filter((r): r is LogRecord => !!r));
+        }
+      }
+      return { offset: at, ino: st.ino };
+    } finally {
+      await fh.close();
+    }
+  };
   const readMore = async (): Promise<void> => {
     if (reading) {
       again = true;
@@ -198,22 +232,14 @@ export function readLog(path: string, q: LogQuery, live?: ContainerLogWriter, no
     try {
       do {
         again = false;
-        const fh = await open(path, 'r').catch(() => undefined);
-        if (!fh) break;
-        try {
-          const { size } = await fh.stat();
-          if (size > offset) {
-            const buf = Buffer.alloc(size - offset);
-            await fh.read(buf, 0, buf.length, offset);
-            const end = buf.lastIndexOf(0x0a);
-            if (end >= 0) {
-              offset += end + 1;
-              emit(buf.subarray(0, end).toString('utf8').split('\n').map(parseLogLine).filter((r): r is LogRecord => !!r));
-            }
-          }
-        } finally {
-          await fh.close();
+        const st = await stat(path).catch(() => undefined);
+        if (st && ino && st.ino !== ino) {
+          // Rotated: finish the previous file (now <path>.1), then start the new one.
+          await readFrom(`${path}.1`, offset, ino);
+          offset = 0;
         }
+        const r = await readFrom(path, offset);
+        if (r) ({ offset, ino } = r);
       } while (again && !finished);
     } finally {
       reading = false;
@@ -226,6 +252,7 @@ export function readLog(path: string, q: LogQuery, live?: ContainerLogWriter, no
   };
   const onWrite = () => void readMore();
   const start = async () => {
+    ino = (await stat(path).catch(() => undefined))?.ino ?? 0;
     const text = await readFile(path, 'utf8').catch(() => '');
     const end = text.lastIndexOf('\n');
     const complete = end >= 0 ? text.slice(0, end) : '';

@@ -92,3 +92,24 @@ test('follow streams new lines until the writer closes', async () => {
   assert.equal(await collect(readLog(path2, {}, w2)), 'x\n');
   o2.end();
 });
+
+test('the log rotates past its size limit; a follower carries on in the new file', async () => {
+  const path = join(dir, 'r', '0.log');
+  const w = new ContainerLogWriter(path, 0, 200);
+  const out = new PassThrough();
+  w.attach(out, 'stdout');
+  out.write('aaaaaaaaaa\n');
+  await new Promise((r) => setTimeout(r, 10));
+  const got = collect(readLog(path, { follow: true }, w));
+  for (let i = 0; i < 6; i++) {
+    out.write(`line-${i}-xxxxxxxxxxxxxxxxxxxx\n`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  out.end();
+  const text = await got;
+  assert.match(text, /^aaaaaaaaaa\n/);
+  assert.match(text, /line-5-x+\n$/);
+  const { existsSync, statSync } = await import('node:fs');
+  assert.ok(existsSync(`${path}.1`), 'the older file is kept');
+  assert.ok(statSync(path).size <= 200);
+});
