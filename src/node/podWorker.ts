@@ -6,7 +6,7 @@
 // restarts or reports what should be. Syncs never overlap.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js';
+import type { LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../client/types.js';
 import { StatusError } from '../api/errors.js';
 import { ContainerLogWriter, logPath } from './logs.js';
@@ -15,7 +15,7 @@ import { entrypoint, NoCommandError } from './images.js';
 import { ContainerStartError } from './runtime/process.js';
 import type { ContainerHandle, Runtime } from './runtime/types.js';
 import { podStatus, type ContainerView, type PodView } from './status.js';
-import { execCapture, iso, newRecord, restoreContainers, within, type ContainerRecord, type Terminated } from './containers.js';
+import { execCapture, iso, newRecord, restoreContainers, within, type ContainerRecord } from './containers.js';
 import { containerFieldPath, type PodEvents } from './events.js';
 import { CrashBackoff, goDuration } from './backoff.js';
 import { startContainerProbes } from './probes.js';
