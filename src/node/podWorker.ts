@@ -124,6 +124,14 @@ export class PodWorker {
   /** A newer version of the pod from the API. */
   update(pod: Pod): void {
     this.pod = pod;
+    // An image is the one field of a container a pod update may change; the
+    // kubelet then restarts that container with its new definition.
+    for (const c of [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])]) {
+      const r = this.records.get(c.name);
+      if (!r || r.spec.image === c.image) continue;
+      r.spec = c;
+      if (r.handle && !r.handle.exit && !r.init) this.killForRestart(r, r.handle, `Container ${c.name} definition changed, will be restarted`);
+    }
     this.kick();
   }
 

@@ -304,3 +304,19 @@ test('postStart: the container is running once the hook returns; a failing hook 
     await env.close();
   }
 });
+
+test('a new image for a container restarts it with the new definition', async () => {
+  const env = await startEnv();
+  try {
+    await env.api.client.create('pods', 'default', podSpec('img', [{ name: 'c', image: 'app:v1', command: ['sleep', '60'] }], { terminationGracePeriodSeconds: 1 }));
+    await waitPod(env, 'img', isReady);
+    await env.api.client.patch('pods', 'default', 'img', 'strategic', { spec: { containers: [{ name: 'c', image: 'app:v2' }] } });
+    const pod = (await waitPod(env, 'img', (p) => isReady(p) && p!.status!.containerStatuses![0].restartCount === 1, 10_000, 'restarted'))!;
+    assert.equal(pod.status!.containerStatuses![0].image, 'app:v2');
+    const evs = await events(env, 'img');
+    assert.ok(evs.some((e) => e.reason === 'Killing' && e.message === 'Container c definition changed, will be restarted'));
+    assert.ok(evs.some((e) => e.reason === 'Pulled' && e.message === 'Container image "app:v2" already present on machine'));
+  } finally {
+    await env.close();
+  }
+});
