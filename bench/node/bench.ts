@@ -12,7 +12,6 @@
 // Run alone: node --import tsx bench/node/bench.ts
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,20 +31,42 @@ function median(xs: number[]): number {
   return percentile([...xs].sort((a, b) => a - b), 50);
 }
 
-/** An HTTP server that resolves a waiter when GET /<id> arrives. */
+/**
+ * An HTTP server in a process of its own that reports when GET /<id>
+ * arrives (as an absolute time, performance.timeOrigin + now): the node
+ * agent's own work right after a start must not delay the timestamp.
+ */
 async function arrivals() {
+  const code = `
+    const http = require('node:http');
+    const s = http.createServer((req, res) => {
+      const t = performance.timeOrigin + performance.now();
+      process.stdout.write(JSON.stringify({ id: req.url.slice(1), t }) + '\\n');
+      res.end('ok');
+    });
+    s.listen(0, '127.0.0.1', () => process.stdout.write(JSON.stringify({ port: s.address().port }) + '\\n'));`;
+  const child = spawn(process.execPath, ['-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
   const waiters = new Map<string, (t: number) => void>();
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const t = performance.now();
-    waiters.get(req.url!.slice(1))?.(t);
-    res.end('ok');
+  let buf = '';
+  const port = await new Promise<number>((resolve) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      buf += d.toString();
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const m = JSON.parse(buf.slice(0, nl)) as { port?: number; id?: string; t?: number };
+        buf = buf.slice(nl + 1);
+        if (m.port) resolve(m.port);
+        else waiters.get(m.id!)?.(m.t! - performance.timeOrigin);
+      }
+    });
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const port = (server.address() as AddressInfo).port;
   return {
     port,
     wait: (id: string) => new Promise<number>((r) => waiters.set(id, r)),
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    close: async () => {
+      child.kill();
+      await new Promise((r) => child.once('exit', r));
+    },
   };
 }
 

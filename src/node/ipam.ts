@@ -4,6 +4,7 @@
 // on the same port. Addresses are handed out round-robin, so a recreated pod
 // gets a new IP (as on a real node) while its name stays.
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 export function parseCIDR(cidr: string): { base: number; size: number } {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
@@ -19,6 +20,19 @@ export function formatIP(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
+/** The addresses bound in /proc/net/{tcp,udp} text (little-endian hex, as the kernel prints them). */
+export function parseProcNetAddresses(text: string, out = new Set<string>()): Set<string> {
+  for (const line of text.split('\n').slice(1)) {
+    const local = line.trim().split(/\s+/)[1];
+    if (!local) continue;
+    const n = parseInt(local.split(':')[0], 16);
+    out.add([n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24].join('.'));
+  }
+  return out;
+}
+
+const PROC_NET = ['/proc/net/tcp', '/proc/net/udp'];
+
 /**
  * IPv4 addresses that sockets on this host are bound to (from /proc/net),
  * so a pod never gets an address some other process already serves on: a
@@ -26,23 +40,46 @@ export function formatIP(n: number): string {
  */
 export function hostAddressesInUse(): Set<string> {
   const out = new Set<string>();
-  for (const f of ['/proc/net/tcp', '/proc/net/udp']) {
-    let text: string;
+  for (const f of PROC_NET) {
     try {
-      text = readFileSync(f, 'utf8');
+      parseProcNetAddresses(readFileSync(f, 'utf8'), out);
     } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const local = line.trim().split(/\s+/)[1];
-      if (!local) continue;
-      const hex = local.split(':')[0];
-      const n = parseInt(hex, 16);
-      // /proc/net shows the address in host (little-endian) byte order.
-      out.add([n & 255, (n >>> 8) & 255, (n >>> 16) & 255, n >>> 24].join('.'));
+      // not Linux, or not readable
     }
   }
   return out;
+}
+
+export async function hostAddressesInUseAsync(): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const f of PROC_NET) {
+    try {
+      parseProcNetAddresses(await readFile(f, 'utf8'), out);
+    } catch {
+      // not Linux, or not readable
+    }
+  }
+  return out;
+}
+
+/**
+ * A snapshot of the host's bound addresses for the allocator: /proc/net on a
+ * busy host takes milliseconds to generate, too slow for every pod start. The
+ * snapshot is read synchronously only when older than `maxAgeMs`, and
+ * refreshed in the background after each use, so the next pod finds it fresh.
+ */
+export function cachedHostAddresses(maxAgeMs = 30_000): () => Set<string> {
+  let snap: { at: number; set: Set<string> } | undefined;
+  let refreshing = false;
+  return () => {
+    const now = Date.now();
+    if (!snap || now - snap.at > maxAgeMs) snap = { at: now, set: hostAddressesInUse() };
+    else if (!refreshing) {
+      refreshing = true;
+      void hostAddressesInUseAsync().then((set) => (snap = { at: Date.now(), set })).finally(() => (refreshing = false));
+    }
+    return snap.set;
+  };
 }
 
 export class PodIPAllocator {
@@ -51,7 +88,7 @@ export class PodIPAllocator {
   private readonly used = new Set<string>();
   private next = 0;
 
-  constructor(cidr: string, private readonly inUseOnHost: () => Set<string> = hostAddressesInUse) {
+  constructor(cidr: string, private readonly inUseOnHost: () => Set<string> = cachedHostAddresses()) {
     ({ base: this.base, size: this.size } = parseCIDR(cidr));
   }
 
