@@ -19,40 +19,12 @@ import { DEFAULT_PATH, resolveExecutable, signalNumber } from './runtime/base.js
 import { LinuxRuntime } from './runtime/linux.js';
 import { hostPathIn } from './runtime/process.js';
 import { terminalEnv, underTerminal } from './tty.js';
+import type { LogQuery, PodStreams, StreamQuery, StreamSession } from '../apiserver/streams.js';
 
-export interface LogOptions {
-  container?: string;
-  follow?: boolean;
-  tailLines?: number;
-  sinceSeconds?: number;
-  sinceTime?: string;
-  timestamps?: boolean;
-  previous?: boolean;
-  limitBytes?: number;
-}
-
-export interface ExecOptions {
-  container?: string;
-  command: string[];
-  stdin: boolean;
-  stdout: boolean;
-  stderr: boolean;
-  tty: boolean;
-}
-
-export type AttachOptions = Omit<ExecOptions, 'command'>;
-
-/** Runs the channel protocol over an upgraded WebSocket. */
-export interface StreamSession {
-  run(ws: WebSocket, protocol: string): void;
-}
-
-/** What the API server calls for pods/{name}/log, exec and attach. */
-export interface PodStreams {
-  logs(ns: string, pod: string, q: LogOptions): Promise<NodeJS.ReadableStream>;
-  prepareExec(ns: string, pod: string, q: ExecOptions): Promise<StreamSession>;
-  prepareAttach(ns: string, pod: string, q: AttachOptions): Promise<StreamSession>;
-}
+// The contract is the API server's: it routes pods/log, exec and attach here.
+export type { PodStreams, StreamSession } from '../apiserver/streams.js';
+export type { LogQuery as LogOptions, StreamQuery as AttachOptions } from '../apiserver/streams.js';
+export type ExecOptions = StreamQuery & { command: string[] };
 
 export interface StreamDeps {
   client: Client;
@@ -134,7 +106,7 @@ export class KubeletStreams implements PodStreams {
     return this.d.worker(pod.metadata?.uid ?? '')?.container(container);
   }
 
-  async logs(ns: string, name: string, q: LogOptions): Promise<NodeJS.ReadableStream> {
+  async logs(ns: string, name: string, q: LogQuery): Promise<NodeJS.ReadableStream> {
     const pod = await this.pod(ns, name);
     const { c } = this.containerName(pod, q.container);
     if (!pod.spec?.nodeName) throw badRequest(`pod ${name} does not have a host assigned`);
@@ -231,7 +203,7 @@ export class KubeletStreams implements PodStreams {
     return !!resolveExecutable(argv0, env.PATH ?? DEFAULT_PATH, cwd);
   }
 
-  async prepareAttach(ns: string, name: string, q: AttachOptions): Promise<StreamSession> {
+  async prepareAttach(ns: string, name: string, q: StreamQuery): Promise<StreamSession> {
     const pod = await this.pod(ns, name);
     const { c, r } = this.runningContainer(pod, q.container);
     const h = r.handle!;
