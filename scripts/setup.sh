@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(busybox-static dnsutils util-linux iproute2 procps)
+packages=(busybox-static dnsutils util-linux mount bsdutils iproute2 procps wget)
 # The benchmarks compare the cluster DNS with dnsmasq (the binary only:
 # dnsmasq-base starts no system service) under dnsperf.
 if [ "${1:-}" = "--bench" ]; then packages+=(dnsperf dnsmasq-base); fi
