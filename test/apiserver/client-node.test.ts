@@ -81,3 +81,13 @@ test('watch streams changes, and an informer keeps a cache current', async () =>
   await informer.stop();
   req.abort();
 });
+
+test('deletecollection removes what the selector matches, and only that', async () => {
+  const core = kc.makeApiClient(k8s.CoreV1Api);
+  for (const [name, group] of [['dc-1', 'a'], ['dc-2', 'a'], ['dc-3', 'b']]) {
+    await core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name, labels: { dc: group } } } });
+  }
+  await core.deleteCollectionNamespacedConfigMap({ namespace: 'default', labelSelector: 'dc=a' });
+  const left = await core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'dc' });
+  assert.deepEqual(left.items.map((o) => o.metadata?.name), ['dc-3']);
+});

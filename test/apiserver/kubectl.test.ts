@@ -211,6 +211,14 @@ test('delete -l and get -w prints changes as they happen', async () => {
   assert.match(w.output(), /^NAME\s+DATA\s+AGE$/m);
 });
 
+test('lists come in pages when kubectl asks for chunks', () => {
+  for (const n of [1, 2, 3, 4, 5]) ok(['create', '-f', c.write(`page-${n}.yaml`, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: page-${n}\n  labels:\n    paged: "yes"\n`)]);
+  const r = c.kubectl(['get', 'cm', '-l', 'paged=yes', '--chunk-size=2', '-v=6']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((r.stderr.match(/configmaps\?continue=/g) ?? []).length, 2, 'two follow-up pages');
+  assert.deepEqual(r.stdout.trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0]), ['page-1', 'page-2', 'page-3', 'page-4', 'page-5']);
+});
+
 test('conflicts: a stale resourceVersion gets 409', () => {
   const cm = JSON.parse(ok(['get', 'cm', 'settings', '-o', 'json']));
   ok(['label', 'cm', 'settings', 'bump=1']);
