@@ -2,7 +2,7 @@
 // loopback ports with a throwaway data dir, and runs the real kubectl against
 // it. Every process started here is stopped by stop().
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -134,10 +134,29 @@ export async function startCluster(args: string[] = []): Promise<TestCluster> {
         await waitExit(serve.proc);
         clearTimeout(t);
       }
+      killLeftovers(base);
       rmSync(base, { recursive: true, force: true });
     },
   };
   return cluster;
+}
+
+/**
+ * Containers outlive ordinal by design (a restarted ordinal re-adopts them).
+ * A test's cluster is gone for good, so anything still running in or from
+ * its directory is killed: every process a test started is stopped.
+ */
+export function killLeftovers(dir: string): void {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry) || Number(entry) === process.pid) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cwd.startsWith(dir) || cmdline.includes(dir)) process.kill(Number(entry), 'SIGKILL');
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
 }
 
 /** Polls until fn returns a truthy value or the time runs out. */

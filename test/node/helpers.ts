@@ -2,6 +2,7 @@
 // Kubelet on a temporary data directory, polling helpers, and a real
 // WebSocket pair on 127.0.0.1 for exec/attach sessions.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { killLeftovers } from '../helpers/cluster.js';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,7 @@ export async function startEnv(opts: Partial<KubeletOptions> = {}): Promise<Env>
     async close() {
       await env.kubelet.stop({ stopPods: true });
       api.stop();
+      killLeftovers(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

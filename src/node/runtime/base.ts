@@ -81,6 +81,10 @@ class Handle implements ContainerHandle {
       if (name) signal = name;
     }
     this.exit = { exitCode, signal, finishedAt: new Date() };
+    // A container ends with its main process: whatever it left running in its
+    // process group (a `sh -c '...; sleep 3600'` killed by TERM leaves its
+    // sleep behind) is killed, as a runtime tears down a container's cgroup.
+    killGroup(this.pid, 'SIGKILL');
     this.resolveExit(this.exit);
   }
 }
