@@ -1,6 +1,7 @@
 // The StatefulSet controller through the in-process API, with the simulated
 // node (pods Running and Ready after a few milliseconds) and the volume
 // controller (claims provisioned and Bound): the seeds' scenario end to end.
+import { waitFor } from '../helpers/eventually.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -18,19 +19,8 @@ import { EventRecorder } from '../../src/controllers/events.js';
 
 type K<T> = T & KObject;
 
-async function eventually<T>(fn: () => Promise<T | undefined | false>, what: string, ms = 8000): Promise<T> {
-  const end = Date.now() + ms;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+function eventually<T>(fn: () => Promise<T | undefined | false>, what: string, ms = 8000): Promise<T> {
+  return waitFor(fn, what, ms, 10);
 }
 
 function webSet(replicas: number): K<StatefulSet> {
