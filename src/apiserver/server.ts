@@ -126,6 +126,7 @@ export class ApiServer {
         await this.logs(req, res, rp.namespace ?? 'default', rp.name, url.searchParams);
         return;
       }
+      if (rp.subresource === 'portforward') throw PORT_FORWARD_UNSUPPORTED();
       if ((rp.subresource === 'exec' || rp.subresource === 'attach') && rp.name) {
         // Reached only without an Upgrade header: SPDY clients and plain requests.
         throw badRequest('Upgrade request required');
@@ -226,6 +227,7 @@ export class ApiServer {
       if (!this.authenticated(req)) throw unauthorized();
       const url = new URL(req.url ?? '/', 'https://localhost');
       const rp = parseResourcePath(url.pathname);
+      if (rp?.subresource === 'portforward') throw PORT_FORWARD_UNSUPPORTED();
       if (!rp || !rp.name || (rp.subresource !== 'exec' && rp.subresource !== 'attach')) throw badRequest('upgrade is only supported for pods/exec and pods/attach');
       // kubectl falls back to SPDY when the WebSocket attempt is refused: both
       // attempts get the same answer about the pod, SPDY only once that is fine.
@@ -258,3 +260,5 @@ export class ApiServer {
 }
 
 const podsRI = () => resourceByKey('pods');
+const PORT_FORWARD_UNSUPPORTED = () =>
+  badRequest('port-forward is not supported by ordinal yet; pods listen on their own IP (kubectl get pod -o wide), which this machine reaches directly');
