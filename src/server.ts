@@ -122,7 +122,7 @@ export class Ordinal {
    * way kube-proxy's IPVS mode does), which pods' resolv.conf names.
    */
   private async startDns(client: LocalClient): Promise<void> {
-    ensure(this.registry!, () => this.registry!.create(resourceByKey('services'), 'kube-system', kubeDnsService(DEFAULT_CLUSTER_DNS_IP) as KObject));
+    ensure(() => this.registry!.create(resourceByKey('services'), 'kube-system', kubeDnsService(DEFAULT_CLUSTER_DNS_IP) as KObject));
     const users = { host: '127.0.0.1', port: this.opts.dnsPort ?? 1053 };
     // Pods of the linux runtime resolve through kube-dns's ClusterIP, which only
     // one ordinal on this machine can serve; without it, users' DNS still runs.

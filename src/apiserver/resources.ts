@@ -1,7 +1,7 @@
 // The REST verbs on resource paths: get, list, watch, create, update, patch,
 // delete, deletecollection, and the status/scale subresources.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { apiVersionOf, keyOf } from '../api/resources.js';
+import { apiVersionOf } from '../api/resources.js';
 import { StatusError, badRequest, methodNotAllowed, unsupportedMediaType } from '../api/errors.js';
 import type { Registry } from '../registry/registry.js';
 import type { DeleteOptions, KObject, PatchType } from '../client/types.js';
@@ -183,4 +183,3 @@ function fieldManagerFromAgent(ua: string | undefined): string | undefined {
   return ua.split('/')[0].slice(0, 128) || undefined;
 }
 
-export { keyOf };

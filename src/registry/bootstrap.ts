@@ -10,7 +10,7 @@ export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube
 export function bootstrap(registry: Registry): void {
   const ns = resourceByKey('namespaces');
   for (const name of SYSTEM_NAMESPACES) {
-    ensure(registry, () => registry.create(ns, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+    ensure(() => registry.create(ns, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
   }
 }
 
@@ -41,7 +41,7 @@ export function ensureKubernetesService(registry: Registry, apiPort: number): vo
 }
 
 /** Creates unless it already exists. */
-export function ensure(_registry: Registry, create: () => unknown): void {
+export function ensure(create: () => unknown): void {
   try {
     create();
   } catch (e) {

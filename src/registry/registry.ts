@@ -117,7 +117,7 @@ export class Registry {
       for (let i = 0; i < page.items.length; i++) {
         const kv = page.items[i];
         const obj = decodeKV<T>(kv);
-        if (!this.matches(ri, obj, labels, fields)) continue;
+        if (!this.matches(obj, labels, fields)) continue;
         if (limit && items.length === limit) {
           const token = Buffer.from(JSON.stringify({ rv: rev, start: kv.key })).toString('base64url');
           return { items, resourceVersion: String(rev), continue: token };
@@ -226,8 +226,7 @@ export class Registry {
         return { ...res, created: true };
       }
       const old = decodeKV(kv);
-      const base = opts.subresource ? old : old;
-      const merged = serverSideApply(keyOf(ri), base, body, opts.fieldManager, !!opts.force, this.now());
+      const merged = serverSideApply(keyOf(ri), old, body, opts.fieldManager, !!opts.force, this.now());
       const next = this.prepareUpdate(ri, merged, old, { ...opts, fieldManager: undefined });
       return { object: this.commitUpdate<T>(ri, key, next, old, kv.modRevision, { ...opts, fieldManager: undefined }), warnings: [], created: false };
     }
@@ -321,8 +320,8 @@ export class Registry {
     }
     const handle = (ev: StoreEvent) => {
       const cur = decode<T>(ev.value, ev.revision);
-      const prevMatch = ev.prevValue !== undefined && this.matches(ri, JSON.parse(ev.prevValue) as KObject, labels, fields);
-      const curMatch = this.matches(ri, cur, labels, fields);
+      const prevMatch = ev.prevValue !== undefined && this.matches(JSON.parse(ev.prevValue) as KObject, labels, fields);
+      const curMatch = this.matches(cur, labels, fields);
       let type: WatchEvent['type'] | undefined;
       if (ev.type === 'delete') type = prevMatch || curMatch ? 'DELETED' : undefined;
       else if (curMatch) type = prevMatch ? 'MODIFIED' : 'ADDED';
@@ -514,7 +513,7 @@ export class Registry {
     return reqs;
   }
 
-  private matches(_ri: ResourceInfo, obj: KObject, labels: Selector, fields: FieldRequirement[]): boolean {
+  private matches(obj: KObject, labels: Selector, fields: FieldRequirement[]): boolean {
     if (labels.length && !matchesLabels(labels, obj.metadata?.labels)) return false;
     if (fields.length && !matchesFields(fields, obj)) return false;
     return true;
