@@ -39,8 +39,8 @@ export function isSameProcess(pid: number, startTime: number): boolean {
   return !!st && st.startTime === startTime && st.state !== 'Z' && st.state !== 'X';
 }
 
-/** The direct children of `pid` (a scan of /proc; the kernel here has no /proc/<pid>/task/<tid>/children). */
-export function childrenOf(pid: number): ProcStat[] {
+/** The processes `keep` selects, by a scan of /proc. */
+function scanProcs(keep: (st: ProcStat) => boolean): ProcStat[] {
   const out: ProcStat[] = [];
   let names: string[];
   try {
@@ -52,27 +52,19 @@ export function childrenOf(pid: number): ProcStat[] {
     const c = n.charCodeAt(0);
     if (c < 48 || c > 57) continue;
     const st = readStat(Number(n));
-    if (st && st.ppid === pid) out.push(st);
+    if (st && keep(st)) out.push(st);
   }
   return out;
 }
 
+/** The direct children of `pid` (a scan of /proc; the kernel here has no /proc/<pid>/task/<tid>/children). */
+export function childrenOf(pid: number): ProcStat[] {
+  return scanProcs((st) => st.ppid === pid);
+}
+
 /** Every process whose process group is `pgrp` (a container's processes share its shim's group). */
 export function processGroup(pgrp: number): ProcStat[] {
-  const out: ProcStat[] = [];
-  let names: string[];
-  try {
-    names = readdirSync('/proc');
-  } catch {
-    return out;
-  }
-  for (const n of names) {
-    const c = n.charCodeAt(0);
-    if (c < 48 || c > 57) continue;
-    const st = readStat(Number(n));
-    if (st && st.pgrp === pgrp && st.state !== 'Z') out.push(st);
-  }
-  return out;
+  return scanProcs((st) => st.pgrp === pgrp && st.state !== 'Z');
 }
 
 let bootTimeMs: number | undefined;
