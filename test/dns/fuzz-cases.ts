@@ -4,16 +4,9 @@
 import packet from 'dns-packet';
 import type { ClusterDns } from '../../src/dns/index.js';
 
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 as prng } from '../helpers/prng.js';
+
+export { prng };
 
 const NAMES = [
   'web-0.nginx.default.svc.cluster.local', 'nginx.default.svc.cluster.local', 'api.default.svc.cluster.local',

@@ -33,11 +33,7 @@ for (const runtime of ['linux', 'process'] as const) {
   const linux = runtime === 'linux';
   describe(`the seeds' walkthrough (${runtime} runtime)`, { skip: linux && !isRoot ? 'the linux runtime needs root' : false }, () => {
     let c: TestCluster;
-    const ok = (args: string[]): string => {
-      const r = c.kubectl(args);
-      assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed:\n${r.stderr}\n${r.stdout}`);
-      return r.stdout;
-    };
+    const ok = (args: string[]): string => c.ok(args);
     const nslookup = async (name: string) => {
       const r = await c.kubectlAsync(['run', '-i', '--rm', '--restart=Never', '--image=busybox:1.28.4', `dns-test-${Math.random().toString(36).slice(2, 7)}`, '--', 'nslookup', name], { timeoutMs: 60_000 });
       assert.equal(r.code, 0, `nslookup ${name} failed:\n${r.stdout}\n${r.stderr}`);

@@ -1,6 +1,7 @@
 // Starts a real `ordinal serve` (the CLI, as a user runs it) on ephemeral
 // loopback ports with a throwaway data dir, and runs the real kubectl against
 // it. Every process started here is stopped by stop().
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,6 +24,8 @@ export interface TestCluster {
   proc: ChildProcess;
   output(): string;
   kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): KubectlResult;
+  /** kubectl that must succeed (an assertion otherwise); returns its stdout. */
+  ok(args: string[], input?: string): string;
   kubectlAsync(args: string[], opts?: { input?: string; timeoutMs?: number }): Promise<KubectlResult>;
   /** Starts a long-running kubectl (e.g. get -w); returns its output so far and a stop function. */
   kubectlBackground(args: string[]): { output(): string; stop(): Promise<void> };
@@ -80,6 +83,11 @@ export async function startCluster(args: string[] = []): Promise<TestCluster> {
     kubectl(argv, opts = {}) {
       const r = spawnSync('kubectl', argv, { env: env(), input: opts.input, timeout: opts.timeoutMs ?? 60_000, encoding: 'utf8' });
       return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+    },
+    ok(argv, input) {
+      const r = cluster.kubectl(argv, { input });
+      assert.equal(r.code, 0, `kubectl ${argv.join(' ')} failed:\n${r.stderr}\n${r.stdout}`);
+      return r.stdout;
     },
     kubectlAsync(argv, opts = {}) {
       return new Promise((resolvePromise) => {

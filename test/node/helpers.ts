@@ -1,7 +1,7 @@
 // Shared pieces of the node agent's integration tests: a memory API with a
 // Kubelet on a temporary data directory, polling helpers, and a real
 // WebSocket pair on 127.0.0.1 for exec/attach sessions.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { killLeftovers } from '../helpers/cluster.js';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -140,4 +140,18 @@ export async function runSession(session: StreamSession, input?: string, protoco
     wss.close();
     server.close();
   }
+}
+
+/** Processes whose environment holds MARKER=<marker> (a container's shim and command). */
+export function countProcesses(marker: string): number {
+  let n = 0;
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      if (readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(`MARKER=${marker}`)) n++;
+    } catch {
+      // gone
+    }
+  }
+  return n;
 }

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSameProcess } from '../../src/node/runtime/procfs.js';
 import { eventually, startCluster, type TestCluster } from '../helpers/cluster.js';
+import { countProcesses } from './helpers.js';
 
 let c: TestCluster;
 
@@ -18,24 +19,8 @@ after(async () => {
   await c?.stop();
 });
 
-function ok(args: string[]): string {
-  const r = c.kubectl(args);
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed:\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[]): string => c.ok(args);
 
-function withMarker(marker: string): number {
-  let n = 0;
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      if (readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(`MARKER=${marker}`)) n++;
-    } catch {
-      // gone
-    }
-  }
-  return n;
-}
 
 test('kill -9 of ordinal: containers keep running, are re-adopted, and nothing runs twice', async () => {
   const marker = `kill9-${process.pid}-${Date.now()}`;
@@ -47,7 +32,7 @@ test('kill -9 of ordinal: containers keep running, are re-adopted, and nothing r
   ok(['wait', '--for=condition=Ready', 'pod/keeper', '--timeout=60s']);
   const pod = JSON.parse(ok(['get', 'pod', 'keeper', '-o', 'json']));
   const state = JSON.parse(readFileSync(join(c.dataDir, 'pods', pod.metadata.uid, 'containers', 'c', '0', 'state.json'), 'utf8'));
-  const processes = withMarker(marker);
+  const processes = countProcesses(marker);
   assert.ok(processes >= 1);
 
   await c.kill9();
@@ -55,7 +40,7 @@ test('kill -9 of ordinal: containers keep running, are re-adopted, and nothing r
   await c.restart();
   await eventually(() => c.kubectl(['get', 'pod', 'keeper', '-o', 'jsonpath={.status.containerStatuses[0].ready}']).stdout === 'true', 30_000, 'keeper Ready again');
   await new Promise((r) => setTimeout(r, 500));
-  assert.equal(withMarker(marker), processes, 'no second copy started');
+  assert.equal(countProcesses(marker), processes, 'no second copy started');
   assert.ok(isSameProcess(state.pid, state.startTime), 'the same process, re-adopted');
   const again = JSON.parse(ok(['get', 'pod', 'keeper', '-o', 'json']));
   assert.equal(again.status.containerStatuses[0].restartCount, 0);
@@ -63,5 +48,5 @@ test('kill -9 of ordinal: containers keep running, are re-adopted, and nothing r
   assert.equal(ok(['logs', 'keeper']), 'up\n');
   assert.equal(ok(['exec', 'keeper', '--', 'sh', '-c', 'echo $MARKER']).trim(), marker);
   ok(['delete', 'pod', 'keeper', '--timeout=30s']);
-  assert.equal(withMarker(marker), 0, 'deleting the pod stops the re-adopted process');
+  assert.equal(countProcesses(marker), 0, 'deleting the pod stops the re-adopted process');
 });

@@ -17,11 +17,7 @@ after(async () => {
   await c?.stop();
 });
 
-function ok(args: string[], input?: string): string {
-  const r = c.kubectl(args, { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed:\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
-}
+const ok = (args: string[], input?: string): string => c.ok(args, input);
 
 function pod(name: string, spec: object): string {
   return c.write(`${name}.json`, JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name }, spec }));

@@ -6,25 +6,12 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSameProcess } from '../../src/node/runtime/procfs.js';
-import { startEnv, podSpec, waitPod, isReady, readAll, runSession } from './helpers.js';
+import { startEnv, podSpec, waitPod, isReady, readAll, runSession, countProcesses } from './helpers.js';
 
 function statePid(dir: string): { pid: number; startTime: number } {
   return JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8'));
 }
 
-/** Processes whose environment holds MARKER=<marker> (a container's shim and command). */
-function countProcesses(marker: string): number {
-  let n = 0;
-  for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p)) continue;
-    try {
-      if (readFileSync(`/proc/${p}/environ`, 'utf8').split('\0').includes(`MARKER=${marker}`)) n++;
-    } catch {
-      // gone
-    }
-  }
-  return n;
-}
 
 test('after a restart the node agent re-adopts running containers instead of starting them again', async () => {
   const env = await startEnv();

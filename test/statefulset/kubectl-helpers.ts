@@ -58,9 +58,7 @@ export function statefulSetManifest(name: string, o: SetOptions): string {
 
 /** kubectl that must succeed; returns stdout. */
 export function ok(c: TestCluster, args: string[], input?: string): string {
-  const r = c.kubectl(args, { input });
-  assert.equal(r.code, 0, `kubectl ${args.join(' ')} failed:\n${r.stderr}\n${r.stdout}`);
-  return r.stdout;
+  return c.ok(args, input);
 }
 
 export function createSet(c: TestCluster, name: string, o: SetOptions): void {
