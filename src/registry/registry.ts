@@ -214,16 +214,8 @@ export class Registry {
         const meta = (created.metadata = created.metadata ?? {});
         if (!meta.name) meta.name = name;
         if (meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
-        const managed = meta.managedFields;
-        const res = this.create<T>(ri, ns, created, { ...opts, fieldManager: undefined });
-        if (managed && !opts.dryRun) {
-          // Keep the apply's field ownership on the stored object.
-          const stored = res.object;
-          stored.metadata!.managedFields = managed;
-          const r = this.store.update(keyFor(ri, stored.metadata!.namespace, name), encode(stored));
-          stored.metadata!.resourceVersion = String(r);
-        }
-        return { ...res, created: true };
+        // The apply's field ownership (metadata.managedFields) is stored with the object.
+        return { ...this.create<T>(ri, ns, created, { ...opts, fieldManager: undefined }), created: true };
       }
       const old = decodeKV(kv);
       const merged = serverSideApply(keyOf(ri), old, body, opts.fieldManager, !!opts.force, this.now());
