@@ -312,7 +312,9 @@ export class Registry {
     }
     const handle = (ev: StoreEvent) => {
       const cur = decode<T>(ev.value, ev.revision);
-      const prevMatch = ev.prevValue !== undefined && this.matches(JSON.parse(ev.prevValue) as KObject, labels, fields);
+      // Without selectors everything matches: the old value need not be parsed.
+      const prevMatch = ev.prevValue !== undefined
+        && (!labels.length && !fields.length || this.matches(JSON.parse(ev.prevValue) as KObject, labels, fields));
       const curMatch = this.matches(cur, labels, fields);
       let type: WatchEvent['type'] | undefined;
       if (ev.type === 'delete') type = prevMatch || curMatch ? 'DELETED' : undefined;
