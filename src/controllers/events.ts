@@ -5,6 +5,7 @@
 // Recording never blocks or fails the caller; errors are dropped, as the
 // real broadcaster drops them after its retries.
 import type { Client, KObject } from '../client/types.js';
+import { rfc3339 } from '../api/time.js';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -28,7 +29,6 @@ interface Aggregate {
 
 const MAX_AGGREGATES = 4096;
 
-const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Shared by every recorder in the process, so two recorders never mint the same event name. */
 let sequence = 0;

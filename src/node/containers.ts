@@ -10,6 +10,7 @@ import type { ProbeWorker } from './probes.js';
 import { readRecordedExit } from './runtime/base.js';
 import type { ContainerHandle, Runtime } from './runtime/types.js';
 import type { ContainerPhase } from './status.js';
+import { rfc3339 } from '../api/time.js';
 
 export type Terminated = Extract<ContainerPhase, { kind: 'terminated' }>;
 
@@ -71,7 +72,7 @@ export function restoreContainers(
       const ended = readRecordedExit(dir);
       r.state = {
         kind: 'terminated', exitCode: ended?.exitCode ?? 137, reason: ended?.exitCode === 0 ? 'Completed' : 'Error',
-        startedAt: iso(ended?.startedAt ?? new Date()), finishedAt: iso(new Date()), containerID: containerID(r.spec.name, attempt),
+        startedAt: rfc3339(ended?.startedAt ?? new Date()), finishedAt: rfc3339(new Date()), containerID: containerID(r.spec.name, attempt),
       };
     }
   }
@@ -120,7 +121,4 @@ export async function within(p: Promise<unknown>, ms: number): Promise<void> {
   }
 }
 
-/** RFC 3339 to the second, as the API's timestamps. */
-export function iso(d: Date): string {
-  return d.toISOString().replace(/\.\d+Z$/, 'Z');
-}
+

@@ -29,6 +29,7 @@ import type { Runtime } from './runtime/types.js';
 import { warmFifoPool } from './runtime/base.js';
 import { nodeCapacity, nodeObject, primaryIP, readyConditions } from './node.js';
 import { KubeletStreams, type PodStreams } from './streams.js';
+import { rfc3339 } from '../api/time.js';
 
 /** How long a pod may not fit before FailedScheduling is reported (as the simulated node does). */
 const REPORT_UNSCHEDULABLE_MS = 1000;
@@ -158,7 +159,7 @@ export class Kubelet {
   // ---------------------------------------------------------------- node
 
   private async registerNode(): Promise<void> {
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = rfc3339(new Date());
     const want = nodeObject({ name: this.nodeName, podCIDR: this.o.podCIDR ?? '127.0.1.0/24', hostIP: this.hostIP, dataDir: this.o.dataDir, runtime: this.runtime.name, now });
     try {
       this.node = await this.o.client.create<Node & KObject>('nodes', undefined, want as Node & KObject);
@@ -172,7 +173,7 @@ export class Kubelet {
   }
 
   private async heartbeatNode(): Promise<void> {
-    const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const now = rfc3339(new Date());
     try {
       const status = { conditions: readyConditions(now, this.node?.status?.conditions), capacity: nodeCapacity(this.o.dataDir) };
       this.node = await this.o.client.patch<Node & KObject>('nodes', undefined, this.nodeName, 'merge', { status }, { subresource: 'status' });

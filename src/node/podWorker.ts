@@ -15,7 +15,7 @@ import { entrypoint, NoCommandError } from './images.js';
 import { ContainerStartError } from './runtime/process.js';
 import type { ContainerHandle, Runtime } from './runtime/types.js';
 import { podStatus, type ContainerView, type PodView } from './status.js';
-import { execCapture, iso, newRecord, restoreContainers, within, type ContainerRecord } from './containers.js';
+import { execCapture, newRecord, restoreContainers, within, type ContainerRecord } from './containers.js';
 import { containerFieldPath, type PodEvents } from './events.js';
 import { CrashBackoff, goDuration } from './backoff.js';
 import { startContainerProbes } from './probes.js';
@@ -25,6 +25,7 @@ import type { PodIPAllocator } from './ipam.js';
 import type { PersistentVolume } from 'kubernetes-types/core/v1.js';
 import { runPostStart, runPreStop } from './lifecycle.js';
 import { terminalEnv, underTerminal } from './tty.js';
+import { rfc3339 } from '../api/time.js';
 
 export interface WorkerDeps {
   client: Client;
@@ -190,7 +191,7 @@ export class PodWorker {
   private async prepare(): Promise<boolean> {
     if (!this.podIP) {
       this.podIP = this.pod.spec?.hostNetwork ? this.d.hostIP : this.d.ipam.allocate();
-      this.startTime = iso(new Date());
+      this.startTime = rfc3339(new Date());
       mkdirSync(this.dir, { recursive: true });
       const rec: PodRecord = { uid: this.uid, podIP: this.podIP, startTime: this.startTime };
       writeFileSync(join(this.dir, 'pod.json'), JSON.stringify(rec));
@@ -341,7 +342,7 @@ export class PodWorker {
       });
     } catch (e) {
       const message = e instanceof ContainerStartError ? e.message : `failed to start container: ${(e as Error).message}`;
-      const now = iso(new Date());
+      const now = rfc3339(new Date());
       pulled();
       this.d.recorder.pod(this.pod, 'Normal', 'Created', `Created container: ${c.name}`, fieldPath);
       this.d.recorder.pod(this.pod, 'Warning', 'Failed', `Error: ${message}`, fieldPath);
@@ -390,16 +391,16 @@ export class PodWorker {
         if (r.handle !== h || h.exit) return;
         if (failure) {
           this.d.recorder.pod(this.pod, 'Warning', 'FailedPostStartHook', failure, containerFieldPath(r.spec.name, r.init));
-          r.state = { kind: 'running', startedAt: iso(h.startedAt) };
+          r.state = { kind: 'running', startedAt: rfc3339(h.startedAt) };
           this.killForRestart(r, h, `FailedPostStartHook`);
           return;
         }
-        r.state = { kind: 'running', startedAt: iso(h.startedAt) };
+        r.state = { kind: 'running', startedAt: rfc3339(h.startedAt) };
         this.startProbes(r);
         this.report();
       });
     } else {
-      r.state = { kind: 'running', startedAt: iso(h.startedAt) };
+      r.state = { kind: 'running', startedAt: rfc3339(h.startedAt) };
       this.startProbes(r);
     }
     void h.exited.then(async (exit) => {
@@ -412,7 +413,7 @@ export class PodWorker {
       if (r.started !== undefined) r.started = false;
       r.state = {
         kind: 'terminated', exitCode: exit.exitCode, reason: exit.exitCode === 0 ? 'Completed' : 'Error',
-        startedAt: iso(h.startedAt), finishedAt: iso(exit.finishedAt), finishedMs: exit.finishedAt.getTime(), containerID: this.containerID(r.spec.name, r.restartCount),
+        startedAt: rfc3339(h.startedAt), finishedAt: rfc3339(exit.finishedAt), finishedMs: exit.finishedAt.getTime(), containerID: this.containerID(r.spec.name, r.restartCount),
       };
       this.kick();
       this.report();
@@ -501,9 +502,9 @@ export class PodWorker {
     const grace = graceSeconds ?? (why === 'gone' ? 0 : this.pod.metadata?.deletionGracePeriodSeconds ?? this.pod.spec?.terminationGracePeriodSeconds ?? 30);
     await Promise.all([...this.records.values()].map((r) => this.stopContainer(r, grace * 1000, grace > 0 && why !== 'gone')));
     for (const r of this.records.values()) {
-      if (r.state.kind === 'running') r.state = { kind: 'terminated', exitCode: 137, reason: 'Error', finishedAt: iso(new Date()), startedAt: r.state.startedAt };
+      if (r.state.kind === 'running') r.state = { kind: 'terminated', exitCode: 137, reason: 'Error', finishedAt: rfc3339(new Date()), startedAt: r.state.startedAt };
       if (r.state.kind === 'waiting' && !r.everStarted) {
-        r.state = { kind: 'terminated', exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated', finishedAt: iso(new Date()) };
+        r.state = { kind: 'terminated', exitCode: 137, reason: 'ContainerStatusUnknown', message: 'The container could not be located when the pod was terminated', finishedAt: rfc3339(new Date()) };
       }
       r.ready = false;
     }
@@ -591,7 +592,7 @@ export class PodWorker {
   }
 
   private async reportNow(): Promise<void> {
-    const status = podStatus(this.pod, this.view(), iso(new Date()));
+    const status = podStatus(this.pod, this.view(), rfc3339(new Date()));
     if (status.phase === 'Succeeded' || status.phase === 'Failed') {
       if (!this.final) {
         this.final = true;

@@ -20,6 +20,7 @@ import { StoreError, type Store, type StoreEvent } from '../store/types.js';
 import { decode, decodeKV, encode, keyFor, prefixFor } from './storage.js';
 import { fieldAlias, hasStatus, prepareForCreate, specOf, supportedFields, usesGeneration } from './strategy.js';
 import { allocateNodePort, Cidr, ServiceIPAllocator } from './ipalloc.js';
+import { rfc3339 } from '../api/time.js';
 
 export interface WriteOpts {
   subresource?: string;
@@ -55,8 +56,6 @@ export interface ListResult<T = KObject> {
 export interface RegistryWatch {
   stop(): void;
 }
-
-export const rfc3339 = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 const clone = <T>(o: T): T => structuredClone(o);
 

@@ -4,6 +4,7 @@
 import { PRINTERS } from './printers.js';
 import { DOC, col } from './common.js';
 import type { ResourcePrinter, TableColumnDefinition } from './types.js';
+import { rfc3339 } from '../time.js';
 
 export type { TableColumnDefinition, ResourcePrinter } from './types.js';
 export { humanDuration } from './time.js';
@@ -18,7 +19,7 @@ const defaultPrinter: ResourcePrinter = {
     const created = obj?.metadata?.creationTimestamp;
     const ms = created ? Date.parse(String(created)) : NaN;
     // Go's zero time when unset, like metav1.Time{}.UTC().Format(time.RFC3339).
-    const at = Number.isNaN(ms) ? '0001-01-01T00:00:00Z' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const at = Number.isNaN(ms) ? '0001-01-01T00:00:00Z' : rfc3339(ms);
     return [obj?.metadata?.name ?? '', at];
   },
 };

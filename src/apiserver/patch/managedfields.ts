@@ -15,6 +15,7 @@ import { FieldSet, pathString, type Path } from './fieldpath.js';
 import { clone, deepEqual, isMap, type JsonMap } from './json.js';
 import { schemaFor } from './schema.js';
 import { applyMerge, compare, fieldSetOf, removeField } from './typed.js';
+import { rfc3339 } from '../../api/time.js';
 
 type Operation = 'Apply' | 'Update';
 
@@ -62,10 +63,7 @@ function defaultApiVersion(resourceKey: string): string {
   }
 }
 
-/** metav1.Time: RFC 3339 in UTC, whole seconds. */
-function rfc3339(d: Date): string {
-  return d.toISOString().replace(/\.\d+Z$/, 'Z');
-}
+
 
 function decodeManagers(entries: unknown): Manager[] {
   if (!Array.isArray(entries)) return [];

@@ -19,6 +19,7 @@ import {
   defaultLocalPathClass, defaultStorageClassFor, findMatchingVolume, podUsesClaim, provisionedVolume, provisionedVolumeName,
 } from './binding.js';
 import { createVolumeDir, isInsideVolumes, removeVolumeDir, volumeDirName } from './paths.js';
+import { rfc3339 } from '../../api/time.js';
 
 export { defaultStorageClassFor, storageAdmission, storageAdmissionFor } from './admission.js';
 export { PROVISIONER, DEFAULT_CLASS_NAME, defaultLocalPathClass } from './binding.js';
@@ -41,7 +42,6 @@ export interface VolumeControllerDeps {
   workers?: number;
 }
 
-const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 function rv(o: KObject | undefined): number {
   const n = Number(o?.metadata?.resourceVersion);

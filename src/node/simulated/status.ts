@@ -7,7 +7,9 @@ import type {
   Container, ContainerStatus, Node, Pod, PodCondition, PodStatus,
 } from 'kubernetes-types/core/v1.js';
 
-export const rfc3339 = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+import { rfc3339 } from '../../api/time.js';
+
+export { rfc3339 };
 
 export type Stage =
   | 'unscheduled' // no node yet

@@ -1,0 +1,4 @@
+// metav1.Time as it travels: RFC 3339 in UTC, to the second.
+export function rfc3339(t: Date | number): string {
+  return (typeof t === 'number' ? new Date(t) : t).toISOString().replace(/\.\d+Z$/, 'Z');
+}
