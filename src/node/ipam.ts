@@ -4,6 +4,7 @@
 // on the same port. Addresses are handed out round-robin, so a recreated pod
 // gets a new IP (as on a real node) while its name stays.
 import { readFileSync } from 'node:fs';
+import { intToIp } from '../api/ipv4.js';
 import { readFile } from 'node:fs/promises';
 
 export function parseCIDR(cidr: string): { base: number; size: number } {
@@ -16,9 +17,6 @@ export function parseCIDR(cidr: string): { base: number; size: number } {
   return { base: ip - (ip % size), size };
 }
 
-export function formatIP(n: number): string {
-  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
 
 /** The addresses bound in /proc/net/{tcp,udp} text (little-endian hex, as the kernel prints them). */
 export function parseProcNetAddresses(text: string, out = new Set<string>()): Set<string> {
@@ -103,14 +101,14 @@ export class PodIPAllocator {
     const busy = this.inUseOnHost();
     for (let i = 0; i < count; i++) {
       const off = first + ((this.next + i) % count);
-      const ip = formatIP(this.base + off);
+      const ip = intToIp(this.base + off);
       if (!this.used.has(ip) && !busy.has(ip)) {
         this.used.add(ip);
         this.next = (off - first + 1) % count;
         return ip;
       }
     }
-    throw new Error(`no pod IP left in ${formatIP(this.base)}/${32 - Math.log2(this.size)}`);
+    throw new Error(`no pod IP left in ${intToIp(this.base)}/${32 - Math.log2(this.size)}`);
   }
 
   /** Marks an address as taken (pods re-adopted after a restart keep theirs). */

@@ -2,15 +2,8 @@
 // allocators: a free address from the service CIDR (the network and the
 // broadcast-ish first addresses skipped), a free port from 30000-32767.
 import { fieldErr, type FieldError } from '../api/errors.js';
+import { intToIp, ipToInt } from '../api/ipv4.js';
 
-export function ipToInt(ip: string): number {
-  const p = ip.split('.').map(Number);
-  return ((p[0] << 24) >>> 0) + (p[1] << 16) + (p[2] << 8) + p[3];
-}
-
-export function intToIp(n: number): string {
-  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
 
 export function isIPv4(s: string): boolean {
   const m = s.match(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/);

@@ -4,17 +4,10 @@
 // Addresses ending in .0 or .255 are skipped; freed addresses are reused only
 // after the rest of the range, so a stale DNS answer rarely points at a new pod.
 
+import { intToIp, ipToInt } from '../../api/ipv4.js';
+
 const FIRST = (127 << 24) + (0 << 16) + (1 << 8) + 1; // 127.0.1.1
 const LAST = (127 << 24) + (255 << 16) + (255 << 8) + 254; // 127.255.255.254
-
-export function ipToInt(ip: string): number {
-  const p = ip.split('.').map(Number);
-  return ((p[0] << 24) >>> 0) + (p[1] << 16) + (p[2] << 8) + p[3];
-}
-
-export function intToIp(n: number): string {
-  return [(n >>> 24) & 255, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
-}
 
 export class LoopbackPool {
   private readonly used = new Set<number>();
