@@ -111,7 +111,11 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
   const effectiveSub = subresource;
   switch (method) {
     case 'GET': {
-      sendJson(res, 200, render(registry.get(ri, ns, name)));
+      const obj = registry.get(ri, ns, name);
+      // A client reading a terminating object may be about to wait for its
+      // removal (kubectl delete, wait --for=delete); a Table is only shown.
+      if (!subresource && !table) registry.noteTerminatingRead(ri, obj);
+      sendJson(res, 200, render(obj));
       return;
     }
     case 'PUT': {

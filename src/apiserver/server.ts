@@ -92,6 +92,8 @@ export class ApiServer {
       server.close(() => resolve());
       for (const s of this.sockets) s.destroy();
     });
+    // No client is left to wait for a removal held for it.
+    this.opts.registry.releaseHeldRemovals();
   }
 
   private authenticated(req: IncomingMessage): boolean {

@@ -21,6 +21,7 @@ import { decode, decodeKV, encode, keyFor, prefixFor } from './storage.js';
 import { fieldAlias, hasStatus, prepareForCreate, specOf, supportedFields, usesGeneration } from './strategy.js';
 import { allocateNodePort, Cidr, ServiceIPAllocator } from './ipalloc.js';
 import { rfc3339 } from '../api/time.js';
+import { RemovalHolds } from './removalHolds.js';
 
 export interface WriteOpts {
   subresource?: string;
@@ -44,6 +45,12 @@ export interface RegistryOptions {
   now?: () => Date;
   serviceCIDR?: string;
   admission?: Admission[];
+  /**
+   * How long the removal of an object a client read while it was being
+   * deleted may wait for that client's list or watch (see removalHolds.ts);
+   * default 500 ms, 0 turns holding off.
+   */
+  removalHoldMs?: number;
 }
 
 export interface ListResult<T = KObject> {
@@ -64,12 +71,14 @@ export class Registry {
   private readonly now: () => Date;
   private readonly ipAlloc: ServiceIPAllocator;
   private readonly admission: Admission[];
+  private readonly removalHolds: RemovalHolds;
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store;
     this.now = opts.now ?? (() => new Date());
     this.ipAlloc = new ServiceIPAllocator(new Cidr(opts.serviceCIDR ?? '10.96.0.0/12'));
     this.admission = [...(opts.admission ?? [])];
+    this.removalHolds = new RemovalHolds(opts.removalHoldMs);
   }
 
   addAdmission(a: Admission): void {
@@ -263,6 +272,7 @@ export class Registry {
     const nsFinalizers = keyOf(ri) === 'namespaces' ? ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
     if (finalizers.size === 0 && grace === 0 && nsFinalizers.length === 0) {
       if (opts.dryRun) return { object: this.withTypeMeta(ri, obj as T), deleted: true };
+      if (alreadyDeleting && this.holdRemoval(ri, key, obj)) return { object: this.withTypeMeta(ri, obj as T), deleted: false };
       const rev = this.store.delete(key);
       const gone = this.withTypeMeta(ri, obj as T);
       gone.metadata!.resourceVersion = String(rev);
@@ -323,6 +333,8 @@ export class Registry {
     };
     try {
       const w = this.store.watch(prefix, from, handle);
+      // A removal held for this watcher happens now that it will see DELETED.
+      this.removalHolds.releaseNamed(ri, ns, fields);
       return { stop: () => w.cancel() };
     } catch (e) {
       if (e instanceof StoreError && e.code === 'Compacted') {
@@ -330,6 +342,36 @@ export class Registry {
       }
       throw e;
     }
+  }
+
+  // ---------------------------------------------------------------- held removals
+
+  /**
+   * A client (over HTTP) read `obj` by name. When it is being deleted, the
+   * client may now wait for its removal: that removal is held until the
+   * client watches it by name, or for a short while (removalHolds.ts).
+   */
+  noteTerminatingRead(ri: ResourceInfo, obj: KObject): void {
+    const m = obj.metadata;
+    if (!m?.deletionTimestamp || !m.uid || !m.name) return;
+    this.removalHolds.read(keyFor(ri, m.namespace, m.name), m.uid);
+  }
+
+  /** Runs every held removal now (the API server stops). */
+  releaseHeldRemovals(): void {
+    this.removalHolds.releaseAll();
+  }
+
+  /** True when a client waits to see `obj` removed: the removal then runs on release. */
+  private holdRemoval(ri: ResourceInfo, key: string, obj: KObject): boolean {
+    const { namespace, name, uid } = obj.metadata!;
+    return this.removalHolds.hold(key, uid!, () => {
+      try {
+        this.delete(ri, namespace, name!, { gracePeriodSeconds: 0, preconditions: { uid } });
+      } catch {
+        // Gone or replaced meanwhile, or the store closed: then it stays Terminating and its deleter removes it again.
+      }
+    });
   }
 
   // ---------------------------------------------------------------- helpers
@@ -403,8 +445,10 @@ export class Registry {
     const finished = !!nm.deletionTimestamp && !(nm.finalizers?.length) && (nm.deletionGracePeriodSeconds ?? 0) === 0
       && !(keyOf(ri) === 'namespaces' && ((next.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length);
     if (opts.dryRun) return this.withTypeMeta(ri, next as T);
-    if (finished) {
-      // The last finalizer is gone from an object being deleted: remove it.
+    // The last finalizer is gone from an object being deleted: remove it
+    // (unless a client waits to see that: then the update is written and the
+    // removal follows on release).
+    if (finished && !this.holdRemoval(ri, key, next)) {
       const rev = this.store.delete(key, modRevision);
       return decode<T>(encode(next), rev);
     }
