@@ -54,9 +54,9 @@ export interface KubeletOptions {
   /** Crash-loop back-off (default 10 s doubling to 5 min, as the kubelet); shorter in tests. */
   crashLoopBackOff?: { initialMs: number; maxMs: number };
   /**
-   * How long a deleted pod's object stays (Terminating, containers stopped)
-   * before removal, counted from the start of its termination (default
-   * 300 ms): `kubectl delete` needs it (see podWorker.ts, WorkerDeps.removalSettleMs).
+   * How long a deleted pod's object stays at least (Terminating, containers
+   * stopped) before removal, counted from the start of its termination
+   * (default 0; see podWorker.ts, WorkerDeps.removalSettleMs).
    */
   removalSettleMs?: number;
 }

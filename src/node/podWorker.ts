@@ -40,12 +40,12 @@ export interface WorkerDeps {
   nodeCapacity: EnvContext['nodeCapacity'];
   volumePathFor?(pv: PersistentVolume): string;
   /**
-   * How long a deleted pod's object stays (Terminating, containers stopped)
-   * after its deletion began before the kubelet removes it. `kubectl delete`
-   * waits by a GET, then a LIST, then a WATCH for the DELETED event; when the
-   * StatefulSet controller recreates the pod under the same name between the
-   * GET and the LIST, kubectl never sees that event and hangs. A real kubelet
-   * always takes longer than kubectl's few requests; so does this one.
+   * How long a deleted pod's object stays at least (Terminating, containers
+   * stopped), counted from the start of its termination, before the kubelet
+   * removes it. Default 0: the pod goes as soon as its containers stopped.
+   * `kubectl delete` needs no delay here: the API server holds the removal of
+   * a pod a client waits for until that client watches it
+   * (registry/removalHolds.ts).
    */
   removalSettleMs?: number;
   /** Another live pod of this node that uses the claim, if any. */
@@ -56,7 +56,7 @@ export interface WorkerDeps {
 }
 
 /** See WorkerDeps.removalSettleMs. */
-export const DEFAULT_REMOVAL_SETTLE_MS = 300;
+export const DEFAULT_REMOVAL_SETTLE_MS = 0;
 
 interface PodRecord {
   uid: string;
