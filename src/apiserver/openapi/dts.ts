@@ -1,7 +1,10 @@
 // A small parser for the declaration files of the kubernetes-types package: the
 // object model the API server serves. Those files use a narrow, regular subset of
 // TypeScript (imports, interfaces with JSDoc'd members, primitive type aliases), and
-// this reads exactly that subset into a model the OpenAPI generator walks.
+// this reads exactly that subset into a model the OpenAPI generator walks. A module's
+// supplement, written in the same subset, is laid over the package's declarations
+// (mergeModule): that is how the model follows Kubernetes releases the package has not
+// caught up with.
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -272,16 +275,65 @@ export function parseModule(module: string, src: string): ModuleDecls {
   return new Parser(tokenize(src), module).parse();
 }
 
-/** Reads and parses declaration files of the kubernetes-types package on demand, once each. */
+/** Module (`core/v1`) -> declaration text that mergeModule lays over the package's module. */
+export type ModuleSupplements = Readonly<Record<string, string>>;
+
+/** A member typed `never` in a supplement removes the member of that name. */
+function isRemoval(m: MemberDecl): boolean {
+  return m.type.t === 'ref' && m.type.name === 'never';
+}
+
+/**
+ * `base` with `extra` laid over it, declaration by declaration. An interface declared in
+ * both keeps the base's members in their order; a member of `extra` replaces the base's
+ * member of that name (its type and description), or is appended when new, and one typed
+ * `never` removes it. `extra`'s description of the interface, when given, replaces the
+ * base's. Any other declaration of `extra` (a new interface, an alias) replaces the base's
+ * of that name outright. Neither input is changed.
+ */
+export function mergeModule(base: ModuleDecls, extra: ModuleDecls): ModuleDecls {
+  const decls = new Map(base.decls);
+  for (const [name, over] of extra.decls) {
+    const under = decls.get(name);
+    if (over.kind !== 'interface') {
+      decls.set(name, over);
+      continue;
+    }
+    const members = under?.kind === 'interface' ? [...under.members] : [];
+    for (const m of over.members) {
+      const i = members.findIndex((x) => x.name === m.name);
+      if (isRemoval(m)) {
+        if (i >= 0) members.splice(i, 1);
+      } else if (i >= 0) {
+        members[i] = m;
+      } else {
+        members.push(m);
+      }
+    }
+    const description = over.description ?? (under?.kind === 'interface' ? under.description : undefined);
+    decls.set(name, { kind: 'interface', module: base.module, name, description, members });
+  }
+  return { module: base.module, decls };
+}
+
+/**
+ * Reads and parses declaration files of the kubernetes-types package on demand, once
+ * each, with the supplement of each module (if any) merged in.
+ */
 export class TypeLibrary {
   private readonly modules = new Map<string, ModuleDecls>();
 
-  constructor(private readonly read: (module: string) => string = readInstalledModule) {}
+  constructor(
+    private readonly read: (module: string) => string = readInstalledModule,
+    private readonly supplements: ModuleSupplements = {},
+  ) {}
 
   module(module: string): ModuleDecls {
     let m = this.modules.get(module);
     if (!m) {
       m = parseModule(module, this.read(module));
+      const extra = this.supplements[module];
+      if (extra !== undefined) m = mergeModule(m, parseModule(module, extra));
       this.modules.set(module, m);
     }
     return m;

@@ -1,6 +1,7 @@
 // The OpenAPI v3 documents the API server publishes (`/openapi/v3` and one document per
-// served group version), generated at first use from the kubernetes-types declarations,
-// and strict field validation against the same model.
+// served group version), generated at first use from the kubernetes-types declarations
+// completed to Kubernetes 1.32 by the supplement, and strict field validation against
+// the same model.
 //
 // Generation is lazy and cached for the life of the process: parsing the declaration
 // files and building every document takes a few tens of milliseconds, paid by the first
@@ -10,6 +11,7 @@ import { groupVersions } from '../../api/resources.js';
 import { TypeLibrary } from './dts.js';
 import { buildDocument, documentHash, groupVersionPath } from './documents.js';
 import { findUnknownFields } from './strict.js';
+import { KUBERNETES_1_32_SUPPLEMENT } from './supplement.js';
 
 export { cannotBeHandledMessage, strictDecodingMessage, unknownFieldMessage } from './strict.js';
 export { SERVED_KUBERNETES_VERSION } from './documents.js';
@@ -25,7 +27,7 @@ let library: TypeLibrary | undefined;
 const documents = new Map<string, OpenAPIDocument | null>();
 
 function lib(): TypeLibrary {
-  library ??= new TypeLibrary();
+  library ??= new TypeLibrary(undefined, KUBERNETES_1_32_SUPPLEMENT);
   return library;
 }
 
