@@ -50,7 +50,8 @@ const TABLE: Record<string, Record<string, PatchMeta>> = {
     hostIPs: merge('ip'),
     resourceClaimStatuses: mergeRetainKeys('name'),
   },
-  [`${CORE}.ContainerStatus`]: { volumeMounts: merge('mountPath') },
+  // allocatedResourcesStatus: Kubernetes 1.31.
+  [`${CORE}.ContainerStatus`]: { volumeMounts: merge('mountPath'), allocatedResourcesStatus: merge('name') },
   [`${CORE}.ServiceSpec`]: { ports: merge('port') },
   [`${CORE}.ServiceStatus`]: { conditions: merge('type') },
   [`${CORE}.ServiceAccount`]: { secrets: merge('name') },
