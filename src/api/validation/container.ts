@@ -8,10 +8,9 @@ import {
   isValidPortName, isValidPortNum,
 } from './names.js';
 import { compareQuantities, formatQuantity, parseQuantity, QUANTITY_REGEX_ERROR, quantitySign } from './quantity.js';
-import { validateLocalDescendingPath } from './volumes.js';
+import { PULL_POLICIES, validateLocalDescendingPath } from './volumes.js';
 
 export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'];
-const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
 const TERMINATION_MESSAGE_POLICIES = ['File', 'FallbackToLogsOnError'];
 
 export interface ContainerContext {

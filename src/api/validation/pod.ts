@@ -13,6 +13,8 @@ const RESTART_POLICIES = ['Always', 'OnFailure', 'Never'];
 const DNS_POLICIES = ['ClusterFirst', 'ClusterFirstWithHostNet', 'Default', 'None'];
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const MAX_INT32 = 2147483647;
+const SUPPLEMENTAL_GROUPS_POLICIES = ['Merge', 'Strict'];
+const SELINUX_CHANGE_POLICIES = ['MountOption', 'Recursive'];
 
 export interface PodSpecOptions {
   /** Extra names a volumeMount may reference: a StatefulSet's volumeClaimTemplates. */
@@ -56,6 +58,16 @@ function validateSecurityContexts(spec: Record<string, any>, path: string): Fiel
   const psc = isObject(spec.securityContext) ? spec.securityContext : {};
   for (const f of ['runAsUser', 'runAsGroup', 'fsGroup']) errs.push(...validateIdRange(psc[f], `${path}.securityContext.${f}`));
   arr<number>(psc.supplementalGroups).forEach((g, i) => errs.push(...validateIdRange(g, `${path}.securityContext.supplementalGroups[${i}]`)));
+  // Kubernetes 1.31 and 1.32 fields, checked as a cluster with their feature gates on
+  // checks them (with SELinuxMount off, 1.32 allows seLinuxChangePolicy "Recursive" only).
+  if (psc.supplementalGroupsPolicy !== undefined && psc.supplementalGroupsPolicy !== null
+    && !SUPPLEMENTAL_GROUPS_POLICIES.includes(psc.supplementalGroupsPolicy)) {
+    errs.push(notSupported(`${path}.securityContext.supplementalGroupsPolicy`, psc.supplementalGroupsPolicy, SUPPLEMENTAL_GROUPS_POLICIES));
+  }
+  if (psc.seLinuxChangePolicy !== undefined && psc.seLinuxChangePolicy !== null
+    && !SELINUX_CHANGE_POLICIES.includes(psc.seLinuxChangePolicy)) {
+    errs.push(notSupported(`${path}.securityContext.seLinuxChangePolicy`, psc.seLinuxChangePolicy, SELINUX_CHANGE_POLICIES));
+  }
   for (const kind of ['initContainers', 'containers']) {
     arr<Record<string, any>>(spec[kind]).forEach((c, i) => {
       if (!isObject(c.securityContext)) return;

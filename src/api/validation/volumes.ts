@@ -14,6 +14,9 @@ export const VOLUME_SOURCES = [
 
 export const FILE_MODE_ERROR = 'must be a number between 0 and 0777 (octal), both inclusive';
 
+/** PullPolicy values: of a container's image and (Kubernetes 1.31) of an image volume's OCI object. */
+export const PULL_POLICIES = ['Always', 'IfNotPresent', 'Never'];
+
 const HOST_PATH_TYPES = ['', 'BlockDevice', 'CharDevice', 'Directory', 'DirectoryOrCreate', 'File', 'FileOrCreate', 'Socket'];
 
 export function validatePathNoBacksteps(p: string, path: string): FieldError[] {
@@ -137,7 +140,12 @@ function validateSource(kind: string, src: Record<string, any>, path: string): F
       if (!isObject(src.volumeClaimTemplate)) errs.push(required(`${path}.volumeClaimTemplate`, ''));
       break;
     case 'image':
+      // validateImageVolumeSource (1.31). An empty pullPolicy is what defaulting fills in
+      // (Always for a :latest reference, IfNotPresent otherwise), so only a wrong one fails here.
       if (!src.reference) errs.push(required(`${path}.reference`, ''));
+      if (src.pullPolicy && !PULL_POLICIES.includes(src.pullPolicy)) {
+        errs.push(notSupported(`${path}.pullPolicy`, src.pullPolicy, PULL_POLICIES));
+      }
       break;
   }
   return errs;
