@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(busybox-static dnsutils util-linux mount bsdutils iproute2 procps wget)
+# g++, make and python3 build the native parts (better-sqlite3, the DNS's UDP addon).
+packages=(busybox-static dnsutils util-linux mount bsdutils iproute2 procps wget g++ make python3)
 # The benchmarks compare the cluster DNS with dnsmasq (the binary only:
 # dnsmasq-base starts no system service) under dnsperf.
 if [ "${1:-}" = "--bench" ]; then packages+=(dnsperf dnsmasq-base); fi

@@ -20,7 +20,7 @@ import { StatefulSetController } from './controllers/statefulset/index.js';
 import { VolumeController, storageAdmissionFor } from './controllers/volumes/index.js';
 import { Kubelet } from './node/index.js';
 import { GarbageCollector } from './controllers/gc/index.js';
-import { ClusterDns, DEFAULT_CLUSTER_DNS_IP, ensureServiceAddress, kubeDnsService, releaseServiceAddress } from './dns/index.js';
+import { ClusterDns, nativeUdp, DEFAULT_CLUSTER_DNS_IP, ensureServiceAddress, kubeDnsService, releaseServiceAddress } from './dns/index.js';
 import { ensure } from './registry/bootstrap.js';
 import { resourceByKey } from './api/resources.js';
 
@@ -114,6 +114,7 @@ export class Ordinal {
     writeAtomic(this.kubeconfigPath, kubeconfigYaml({ server: `https://${host}:${port}`, caCert: tls.caCert, token }), 0o600);
     const dnsAt = (this.dns?.addresses() ?? []).map((a) => `${a.host}:${a.port}`).join(', ');
     this.log(`ordinal API on https://${host}:${port}, cluster DNS on ${dnsAt} (node ${hostname()})`);
+    if (this.dns?.udpTransport() === 'dgram') this.log(`cluster DNS: UDP through node:dgram (${nativeUdp().error ?? 'forced'}); slower than the batched addon`);
   }
 
   /**

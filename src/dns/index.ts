@@ -14,4 +14,4 @@ export { ensureServiceAddress, releaseServiceAddress, interfaceWithAddress, SERV
 export { kubeDnsService, DEFAULT_CLUSTER_DNS_IP } from './kube-dns.js';
 export { podResolvConf, type PodResolvConfOptions } from './resolv-conf.js';
 export { resolvConfNameservers } from './forward.js';
-export { recommendedDnsWorkers } from './workers.js';
+export { nativeUdp } from './udp.js';

@@ -3,7 +3,6 @@
 // (name, type) and cached pre-encoded until the index changes; names outside
 // the zone go to the upstreams, but only for clients on this host, so the
 // server is never an open resolver.
-import type { Socket as UdpSocket, RemoteInfo } from 'node:dgram';
 import { networkInterfaces } from 'node:os';
 import type { ZoneIndex } from './zone.js';
 import { FORWARD, appendChased, chaseQuery, computeAnswer, emptyAnswer, render, renderError, type Outcome } from './answer.js';
@@ -37,17 +36,6 @@ export class Responder {
     this.cache.clear();
   }
 
-  /** Answers datagrams arriving on `sock`. */
-  serveUdp(sock: UdpSocket, running: () => boolean = () => true): void {
-    sock.on('message', (msg: Buffer, rinfo: RemoteInfo) => {
-      const reply = this.handle(msg, false, rinfo.address);
-      if (reply === undefined) return;
-      if (reply instanceof Uint8Array) sock.send(reply, rinfo.port, rinfo.address);
-      else void reply.then((late) => { if (running()) sock.send(late, rinfo.port, rinfo.address); });
-    });
-    sock.on('error', () => { /* a send to a vanished client; nothing to do */ });
-  }
-
   /**
    * Answers one message in-process, as if it arrived over UDP (or TCP,
    * without the length prefix) from `client`; undefined when it is dropped.
@@ -60,8 +48,11 @@ export class Responder {
   /**
    * Answers one message: the reply (length-prefixed for TCP), a promise of it
    * when it needs an upstream, or undefined when the message is dropped.
+   * `msg` need only be valid during the call (UDP queries arrive in a reused
+   * buffer); `client` is the sender's address, or a function returning it
+   * (only forwarding decisions need it).
    */
-  handle(msg: Buffer, tcp: boolean, client: string): Buffer | Promise<Buffer> | undefined {
+  handle(msg: Buffer, tcp: boolean, client: string | (() => string)): Buffer | Promise<Buffer> | undefined {
     const headroom = tcp ? 2 : 0;
     const parsed = parseQuery(msg);
     if (parsed.kind === 'drop') return undefined;
@@ -81,19 +72,25 @@ export class Responder {
     }
     const forwarder = this.forwarder;
     if (out !== FORWARD) {
-      if (!out.chase || !forwarder?.enabled || !this.localAddrs.isLocal(client)) return render(msg, q, out, limit, ra, headroom);
+      if (!out.chase || !forwarder?.enabled || !this.isLocal(client)) return render(msg, q, out, limit, ra, headroom);
       // An ExternalName: the CNAME, with its target's records from upstream.
       const cname = out;
+      const own = Buffer.from(msg);
       return forwarder.query(chaseQuery(out.chase.target, out.chase.qtype), tcp)
-        .then((reply) => render(msg, q, appendChased(cname, reply), limit, ra, headroom));
+        .then((reply) => render(own, q, appendChased(cname, reply), limit, ra, headroom));
     }
-    if (!forwarder?.enabled || !this.localAddrs.isLocal(client)) {
+    if (!forwarder?.enabled || !this.isLocal(client)) {
       return render(msg, q, emptyAnswer(RCODE.REFUSED), limit, WITHOUT_RA, headroom);
     }
-    return forwarder.query(msg, tcp).then((reply) => {
-      if (!reply) return render(msg, q, emptyAnswer(RCODE.SERVFAIL), limit, ra, headroom);
+    const own = Buffer.from(msg);
+    return forwarder.query(own, tcp).then((reply) => {
+      if (!reply) return render(own, q, emptyAnswer(RCODE.SERVFAIL), limit, ra, headroom);
       return headroom ? frame(reply) : reply;
     });
+  }
+
+  private isLocal(client: string | (() => string)): boolean {
+    return this.localAddrs.isLocal(typeof client === 'string' ? client : client());
   }
 
   /** A fresh answer, or undefined while the index has not synced (SERVFAIL, not cached). */

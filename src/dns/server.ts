@@ -1,7 +1,6 @@
 // The cluster DNS server: UDP and TCP listeners answering from the zone
 // index, which informers on Services, EndpointSlices and Pods keep current.
-// Optional worker processes share the UDP sockets (see workers.ts).
-import { createSocket, type Socket as UdpSocket } from 'node:dgram';
+// UDP goes through udp.ts (batched recvmmsg/sendmmsg on Linux); TCP through node:net.
 import { createServer, isIP, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
@@ -10,7 +9,7 @@ import { Informer } from '../client/informer.js';
 import { ZoneIndex } from './zone.js';
 import { Responder } from './responder.js';
 import { Forwarder, parseUpstream, resolvConfNameservers, type Upstream } from './forward.js';
-import { DnsWorkers } from './workers.js';
+import { listenUdp, type UdpListener } from './udp.js';
 
 export interface ClusterDnsOptions {
   client: Client;
@@ -26,14 +25,14 @@ export interface ClusterDnsOptions {
   tcpIdleSeconds?: number;
   /** Forwarding timeout per upstream. */
   upstreamTimeoutMs?: number;
-  /** Worker processes sharing the UDP sockets, for throughput on multi-core hosts; default 0. */
-  workers?: number;
+  /** UDP transport: `auto` (the batched addon where built, else node:dgram) or `dgram`. */
+  udp?: 'auto' | 'dgram';
 }
 
 interface Listener {
   host: string;
   port: number;
-  udp: UdpSocket;
+  udp: UdpListener;
   tcp: TcpServer;
 }
 
@@ -50,7 +49,6 @@ export class ClusterDns {
   private listeners: Listener[] = [];
   private readonly tcpConns = new Set<TcpSocket>();
   private forwarder?: Forwarder;
-  private workers?: DnsWorkers;
   private running = false;
 
   constructor(private readonly opts: ClusterDnsOptions) {
@@ -69,13 +67,6 @@ export class ClusterDns {
       const responder = new Responder(this.zone, this.ttl, this.forwarder);
       this.responder = responder;
       this.zone.onChange = () => responder.invalidate();
-      for (const l of this.listeners) responder.serveUdp(l.udp, () => this.running);
-      if (this.opts.workers && this.listeners.length) {
-        this.workers = new DnsWorkers(this.opts.workers, this.zone, {
-          zone: this.zone.zone, ttl: this.ttl, upstreams, upstreamTimeoutMs: this.opts.upstreamTimeoutMs,
-        });
-        await this.workers.start(this.listeners.map((l) => l.udp), responder.synced);
-      }
     } catch (e) {
       await this.stop();
       throw e;
@@ -96,8 +87,6 @@ export class ClusterDns {
     this.running = false;
     for (const i of this.informers) i.stop();
     this.informers = [];
-    await this.workers?.stop();
-    this.workers = undefined;
     this.forwarder?.close();
     for (const c of this.tcpConns) c.destroy();
     this.tcpConns.clear();
@@ -109,11 +98,16 @@ export class ClusterDns {
       t.unref();
       try { start(() => { clearTimeout(t); res(); }); } catch { clearTimeout(t); res(); }
     });
-    await Promise.all(ls.flatMap((l) => [closed((d) => l.udp.close(d)), closed((d) => l.tcp.close(() => d()))]));
+    await Promise.all(ls.flatMap((l) => [closed((d) => void l.udp.close().then(d)), closed((d) => l.tcp.close(() => d()))]));
   }
 
   addresses(): { host: string; port: number }[] {
     return this.listeners.map((l) => ({ host: l.host, port: l.port }));
+  }
+
+  /** How UDP is served: `batched` (recvmmsg/sendmmsg addon) or `dgram` (node:dgram). */
+  udpTransport(): UdpListener['transport'] | undefined {
+    return this.listeners[0]?.udp.transport;
   }
 
   /** The upstreams in use (after removing this server's own addresses). */
@@ -145,7 +139,6 @@ export class ClusterDns {
     void Promise.all(started.map((i) => i.start())).then(() => {
       if (this.informers !== started) return;
       this.responder.setSynced();
-      this.workers?.synced();
     });
   }
 
@@ -157,32 +150,24 @@ export class ClusterDns {
   }
 
   private async listen(host: string, port: number): Promise<Listener> {
-    const family = isIP(host) === 6 ? 'udp6' : 'udp4';
+    // The responder is looked up per datagram: start() replaces it once the upstreams are known.
+    const answer = (msg: Buffer, client: () => string): ReturnType<Responder['handle']> =>
+      this.running ? this.responder.handle(msg, false, client) : undefined;
     // With port 0, bind UDP first and take the same port for TCP; retry on a clash.
     for (let attempt = 0; ; attempt++) {
-      // Addresses are IP literals: resolve them synchronously (the default
-      // lookup defers every send by a tick).
-      const udp = createSocket({
-        type: family, recvBufferSize: 4 << 20,
-        lookup: (address, _opts, cb) => (cb as (e: null, a: string, f: number) => void)(null, address, isIP(address)),
-      });
-      await new Promise<void>((res, rej) => {
-        udp.once('error', rej);
-        udp.bind({ address: host, port, exclusive: true }, () => { udp.off('error', rej); res(); });
-      });
-      const actual = udp.address().port;
+      const udp = await listenUdp(host, port, answer, { dgram: this.opts.udp === 'dgram' });
       const tcp = createServer((sock) => this.onTcp(sock));
       try {
         await new Promise<void>((res, rej) => {
           tcp.once('error', rej);
-          tcp.listen({ host, port: actual, exclusive: true }, () => { tcp.off('error', rej); res(); });
+          tcp.listen({ host, port: udp.port, exclusive: true }, () => { tcp.off('error', rej); res(); });
         });
       } catch (e) {
-        udp.close();
+        await udp.close();
         if (port === 0 && attempt < 20 && (e as NodeJS.ErrnoException).code === 'EADDRINUSE') continue;
         throw e;
       }
-      return { host, port: actual, udp, tcp };
+      return { host, port: udp.port, udp, tcp };
     }
   }
 

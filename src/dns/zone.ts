@@ -222,8 +222,6 @@ export class ZoneIndex {
   serial = Math.floor(Date.now() / 1000);
   /** Called after every change that may alter an answer. */
   onChange?: () => void;
-  /** Called with each source's new contribution (to mirror the index in worker processes). */
-  onSourceChange?: (source: string, contribution: [string, Rec][]) => void;
 
   constructor(zone = 'cluster.local') {
     this.zone = zone.toLowerCase().replace(/\.$/, '');
@@ -298,16 +296,6 @@ export class ZoneIndex {
     this.setSource(`svc:${key}`, svc ? serviceRecords(svc, slices, this.zone) : new Map());
   }
 
-  /** Every source's contribution, to seed a mirror with applySource. */
-  snapshot(): [string, [string, Rec][]][] {
-    return [...this.contributions].map(([src, c]) => [src, [...c]]);
-  }
-
-  /** Sets one source's contribution as another index reported it (ancestors included). */
-  applySource(source: string, contribution: [string, Rec][]): void {
-    this.setSource(source, new Map(contribution));
-  }
-
   /** Replaces everything one source contributes. */
   private setSource(source: string, next: Contribution): void {
     const withAncestors: Contribution = new Map();
@@ -343,7 +331,6 @@ export class ZoneIndex {
     if (withAncestors.size) this.contributions.set(source, withAncestors);
     else this.contributions.delete(source);
     this.serial = Math.max(this.serial + 1, Math.floor(Date.now() / 1000));
-    this.onSourceChange?.(source, [...withAncestors]);
     this.onChange?.();
   }
 }
