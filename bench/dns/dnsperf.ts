@@ -1,8 +1,13 @@
 // DNS benchmark: dnsperf against ordinal's cluster DNS and against dnsmasq
-// serving the same 100 names, in one run, on loopback. Throughput rounds are
-// interleaved between the servers (the machine is shared, so medians), then
-// per-query latency is taken at a fixed rate.
-//   node --import tsx bench/dns/dnsperf.ts [--seconds 10] [--rounds 3] [--rate 20000] [--workers N]
+// serving the same 100 names, in one run, on loopback. ordinal runs twice:
+// with its batched UDP transport (the default on Linux) and with node:dgram.
+// Throughput is measured under two loads: dnsperf's default (one thread, one
+// socket, 100 queries outstanding), where dnsperf itself is the bottleneck on
+// two cores, and a saturating one (two threads, four sockets, 200
+// outstanding), where the server is. Rounds are interleaved between the
+// servers (the machine is shared, so medians); then per-query latency is
+// taken at a fixed rate.
+//   node --import tsx bench/dns/dnsperf.ts [--seconds 10] [--rounds 3] [--rate 20000]
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,41 +15,52 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { benchNames } from './fixture.js';
-import { recommendedDnsWorkers } from '../../src/dns/index.js';
 
 export interface DnsBenchOptions {
   /** Length of each dnsperf run. */
   seconds?: number;
-  /** Throughput runs per server. */
+  /** Throughput runs per server and load. */
   rounds?: number;
   /** Fixed query rate for the latency run. */
   rate?: number;
-  /** Worker processes for ordinal's server (0: single process); default recommendedDnsWorkers(). */
-  workers?: number;
   log?: (line: string) => void;
 }
 
-export interface ServerResult {
-  /** Median queries per second over the throughput rounds (100 outstanding). */
+export type ServerName = 'ordinal' | 'ordinal-dgram' | 'dnsmasq';
+
+export interface LoadResult {
+  /** Median queries per second over the rounds. */
   qps: number;
   qpsRuns: number[];
-  /** Server CPU (cores) during the throughput runs, median. */
+  /** Server CPU (cores) during the runs, median. */
   cpu: number;
   lost: number;
+}
+
+export interface ServerResult {
+  /** dnsperf defaults: -c 1 -T 1 -q 100. */
+  light: LoadResult;
+  /** -c 4 -T 2 -q 200. */
+  heavy: LoadResult;
   /** Latency at the fixed rate, milliseconds. */
   latency: { rate: number; achievedQps: number; p50: number; p90: number; p99: number; p999: number; max: number; lost: number };
 }
 
 export interface DnsBenchResult {
-  /** Worker processes ordinal's server ran with. */
-  workers: number;
-  ordinal: ServerResult;
-  dnsmasq: ServerResult;
-  /** ordinal qps / dnsmasq qps (target >= 1.0). */
-  ratio: number;
+  /** How ordinal's default server moved UDP (`batched` or `dgram`). */
+  transport: string;
+  servers: Record<ServerName, ServerResult>;
+  /** ordinal qps / dnsmasq qps under each load (target >= 1.0). */
+  ratio: { light: number; heavy: number };
   /** Whether ordinal's p99 at the fixed rate is under 1 ms (the target). */
   p99UnderOneMs: boolean;
 }
+
+export const LOADS = {
+  light: [] as string[],
+  heavy: ['-c', '4', '-T', '2', '-q', '200'],
+};
+type Load = keyof typeof LOADS;
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -87,22 +103,22 @@ function run(cmd: string, args: string[]): Promise<string> {
   }));
 }
 
-interface Server { name: 'ordinal' | 'dnsmasq'; port: number; proc: ChildProcess }
+interface Server { name: ServerName; port: number; proc: ChildProcess; transport?: string }
 
-async function startOrdinal(workers: number): Promise<Server> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixture-server.ts'), String(workers)], {
+async function startOrdinal(udp: 'auto' | 'dgram'): Promise<Server> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(here, 'fixture-server.ts'), udp], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const port = await new Promise<number>((res, rej) => {
+  const { port, transport } = await new Promise<{ port: number; transport: string }>((res, rej) => {
     let out = '';
     proc.stdout!.on('data', (d) => {
       out += d;
-      const m = /port (\d+)/.exec(out);
-      if (m) res(Number(m[1]));
+      const m = /port (\d+) udp (\w+)/.exec(out);
+      if (m) res({ port: Number(m[1]), transport: m[2] });
     });
     proc.once('exit', (code) => rej(new Error(`ordinal DNS fixture exited with ${code}`)));
   });
-  return { name: 'ordinal', port, proc };
+  return { name: udp === 'dgram' ? 'ordinal-dgram' : 'ordinal', port, proc, transport };
 }
 
 async function startDnsmasq(dir: string): Promise<Server> {
@@ -137,10 +153,10 @@ function field(out: string, re: RegExp): number {
   return m ? Number(m[1]) : NaN;
 }
 
-async function throughput(s: Server, file: string, seconds: number): Promise<{ qps: number; cpu: number; lost: number }> {
+async function throughput(s: Server, file: string, seconds: number, load: Load): Promise<{ qps: number; cpu: number; lost: number }> {
   const c0 = treeCpu(s.proc.pid!);
   const t0 = Date.now();
-  const out = await run('dnsperf', ['-s', '127.0.0.1', '-p', String(s.port), '-d', file, '-l', String(seconds)]);
+  const out = await run('dnsperf', ['-s', '127.0.0.1', '-p', String(s.port), '-d', file, '-l', String(seconds), ...LOADS[load]]);
   const cpu = (treeCpu(s.proc.pid!) - c0) / ((Date.now() - t0) / 1000);
   return { qps: field(out, /Queries per second:\s+([\d.]+)/), cpu, lost: field(out, /Queries lost:\s+(\d+)/) };
 }
@@ -186,38 +202,46 @@ export async function runDnsBench(opts: DnsBenchOptions = {}): Promise<DnsBenchR
   writeFileSync(file, benchNames().map((n) => `${n.name} A\n`).join(''));
   const servers: Server[] = [];
   try {
-    servers.push(await startOrdinal(opts.workers ?? recommendedDnsWorkers()));
+    servers.push(await startOrdinal('auto'));
+    servers.push(await startOrdinal('dgram'));
     servers.push(await startDnsmasq(dir));
-    const tp: Record<string, { qps: number; cpu: number; lost: number }[]> = { ordinal: [], dnsmasq: [] };
-    // Warm up both (JIT, caches) before measuring.
-    for (const s of servers) await throughput(s, file, 2);
-    for (let r = 0; r < rounds; r++) {
-      const order = r % 2 ? [...servers].reverse() : servers;
-      for (const s of order) {
-        const t = await throughput(s, file, seconds);
-        tp[s.name].push(t);
-        log(`dns bench: ${s.name} round ${r + 1}: ${Math.round(t.qps)} qps, server cpu ${t.cpu.toFixed(2)}, lost ${t.lost}`);
+    // Warm up every server (JIT, caches) before measuring.
+    for (const s of servers) await throughput(s, file, 2, 'heavy');
+    const runs = new Map<string, { qps: number; cpu: number; lost: number }[]>();
+    for (const load of Object.keys(LOADS) as Load[]) {
+      for (let r = 0; r < rounds; r++) {
+        const order = r % 2 ? [...servers].reverse() : servers;
+        for (const s of order) {
+          const t = await throughput(s, file, seconds, load);
+          const key = `${s.name}/${load}`;
+          runs.set(key, [...(runs.get(key) ?? []), t]);
+          log(`dns bench: ${s.name} ${load} round ${r + 1}: ${Math.round(t.qps)} qps, server cpu ${t.cpu.toFixed(2)}, lost ${t.lost}`);
+        }
       }
     }
-    const lat: Record<string, ServerResult['latency']> = {};
+    const lat = new Map<ServerName, ServerResult['latency']>();
     for (const s of servers) {
-      lat[s.name] = await latency(s, file, seconds, rate);
-      log(`dns bench: ${s.name} at ${rate} qps: p50 ${lat[s.name].p50} ms, p99 ${lat[s.name].p99} ms, p99.9 ${lat[s.name].p999} ms`);
+      const l = await latency(s, file, seconds, rate);
+      lat.set(s.name, l);
+      log(`dns bench: ${s.name} at ${rate} qps: p50 ${l.p50} ms, p99 ${l.p99} ms, p99.9 ${l.p999} ms`);
     }
-    const result = (name: string): ServerResult => ({
-      qps: Math.round(median(tp[name].map((t) => t.qps))),
-      qpsRuns: tp[name].map((t) => Math.round(t.qps)),
-      cpu: Math.round(median(tp[name].map((t) => t.cpu)) * 100) / 100,
-      lost: tp[name].reduce((a, t) => a + t.lost, 0),
-      latency: lat[name],
-    });
-    const ordinal = result('ordinal');
-    const dnsmasq = result('dnsmasq');
+    const loadResult = (name: ServerName, load: Load): LoadResult => {
+      const ts = runs.get(`${name}/${load}`) ?? [];
+      return {
+        qps: Math.round(median(ts.map((t) => t.qps))),
+        qpsRuns: ts.map((t) => Math.round(t.qps)),
+        cpu: Math.round(median(ts.map((t) => t.cpu)) * 100) / 100,
+        lost: ts.reduce((a, t) => a + t.lost, 0),
+      };
+    };
+    const result = (name: ServerName): ServerResult => ({ light: loadResult(name, 'light'), heavy: loadResult(name, 'heavy'), latency: lat.get(name)! });
+    const all = { ordinal: result('ordinal'), 'ordinal-dgram': result('ordinal-dgram'), dnsmasq: result('dnsmasq') };
+    const ratio = (load: Load): number => Math.round((all.ordinal[load].qps / all.dnsmasq[load].qps) * 100) / 100;
     return {
-      workers: opts.workers ?? recommendedDnsWorkers(),
-      ordinal, dnsmasq,
-      ratio: Math.round((ordinal.qps / dnsmasq.qps) * 100) / 100,
-      p99UnderOneMs: ordinal.latency.p99 < 1,
+      transport: servers[0].transport ?? 'unknown',
+      servers: all,
+      ratio: { light: ratio('light'), heavy: ratio('heavy') },
+      p99UnderOneMs: all.ordinal.latency.p99 < 1,
     };
   } finally {
     for (const s of servers) await stopServer(s);
@@ -232,7 +256,7 @@ function arg(name: string): number | undefined {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const r = await runDnsBench({
-    seconds: arg('seconds'), rounds: arg('rounds'), rate: arg('rate'), workers: arg('workers'),
+    seconds: arg('seconds'), rounds: arg('rounds'), rate: arg('rate'),
     log: (l) => console.error(l),
   });
   console.log(JSON.stringify(r, null, 2));
