@@ -89,7 +89,7 @@ function listenBatched(native: NativeUdp, host: string, port: number, handler: D
       if (len < 0) continue; // longer than a slot: dropped as oversized
       slot = i;
       const at = i * inSlot;
-      const reply = handler(input.subarray(at, at + len), client);
+      const reply = answer(handler, input.subarray(at, at + len), client);
       if (reply === undefined) continue;
       if (reply instanceof Uint8Array) {
         if (reply.length <= outSlot) {
@@ -143,10 +143,19 @@ async function listenDgram(host: string, port: number, handler: DatagramHandler,
   };
 }
 
+/** The handler's reply; a handler that throws drops the datagram, never the server. */
+function answer(handler: DatagramHandler, msg: Buffer, client: () => string): ReturnType<DatagramHandler> {
+  try {
+    return handler(msg, client);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Answers datagrams arriving on a node:dgram socket. */
 function serveDgram(sock: DgramSocket, handler: DatagramHandler, running: () => boolean = () => true): void {
   sock.on('message', (msg, rinfo) => {
-    const reply = handler(msg, () => rinfo.address);
+    const reply = answer(handler, msg, () => rinfo.address);
     if (reply === undefined) return;
     if (reply instanceof Uint8Array) sock.send(reply, rinfo.port, rinfo.address);
     else void reply.then((late) => { if (late && running()) sock.send(late, rinfo.port, rinfo.address); }, () => {});

@@ -121,3 +121,26 @@ test('batched: a port in use is reported as EADDRINUSE', { skip: !linux }, async
     await l.close();
   }
 });
+
+for (const transport of ['batched', 'dgram'] as const) {
+  test(`${transport}: a handler that throws drops that datagram only`, { skip: transport === 'batched' && !linux }, async () => {
+    const l = await listenUdp('127.0.0.1', 0, (msg) => {
+      if (msg[0] === 0) throw new Error('bad datagram');
+      return echo(msg, () => '');
+    }, { dgram: transport === 'dgram' });
+    const c = await bound();
+    try {
+      const replies: Buffer[] = [];
+      c.on('message', (m) => replies.push(m));
+      c.send(Buffer.from([0, 1]), l.port, '127.0.0.1');
+      c.send(Buffer.from([1, 2]), l.port, '127.0.0.1');
+      const deadline = Date.now() + 1000;
+      while (!replies.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.deepEqual(replies.map((r) => r.toString('hex')), ['ee02']);
+    } finally {
+      c.close();
+      await l.close();
+    }
+  });
+}
