@@ -66,6 +66,8 @@ export class Kubelet {
   readonly runtime: Runtime;
   readonly nodeName: string;
   private readonly workers = new Map<string, PodWorker>();
+  /** Uids of deleted pods this node is done with whose objects are not removed yet. */
+  private readonly finished = new Set<string>();
   private readonly pods: Informer<Pod & KObject>;
   private readonly claims: Informer<PersistentVolumeClaim & KObject>;
   private readonly classes: Informer<StorageClass & KObject>;
@@ -153,6 +155,7 @@ export class Kubelet {
     }
     for (const w of this.workers.values()) w.detach();
     this.workers.clear();
+    this.finished.clear();
     await Promise.all([this.recorder.flush(), this.schedulerRecorder.flush()]);
   }
 
@@ -194,6 +197,7 @@ export class Kubelet {
     this.unscheduled.delete(cacheKey(pod as KObject));
     if (pod.spec?.nodeName !== this.nodeName) return;
     const uid = pod.metadata!.uid!;
+    if (this.finished.has(uid)) return;
     let w = this.workers.get(uid);
     if (!w) {
       w = new PodWorker(pod, {
@@ -202,7 +206,7 @@ export class Kubelet {
         dns: { clusterDNS: this.o.clusterDNS, clusterDomain: this.o.clusterDomain ?? 'cluster.local' },
         nodeCapacity: nodeCapacity(this.o.dataDir), volumePathFor: this.o.volumePathFor, removalSettleMs: this.o.removalSettleMs,
         claimUser: (ns, claim, except) => this.claimUser(ns, claim, except),
-        onGone: (u) => this.onWorkerGone(u),
+        onGone: (u, remains) => this.onWorkerGone(u, remains ? pod : undefined),
         log: this.log,
       });
       this.workers.set(uid, w);
@@ -214,12 +218,16 @@ export class Kubelet {
     const key = cacheKey(pod as KObject);
     this.unscheduled.delete(key);
     this.forgetScheduling(key);
+    this.finished.delete(pod.metadata?.uid ?? '');
     const w = this.workers.get(pod.metadata?.uid ?? '');
     if (w) void w.terminate('gone');
   }
 
-  private onWorkerGone(uid: string): void {
+  private onWorkerGone(uid: string, remaining?: Pod): void {
     this.workers.delete(uid);
+    // Deleted and its containers stopped, but the object is still listed (its
+    // removal held, or finalizers): an update of it starts no new worker.
+    if (remaining && this.pods.get(remaining.metadata?.namespace, remaining.metadata?.name ?? '')?.metadata?.uid === uid) this.finished.add(uid);
     // A claim may have been freed: pods waiting for it try again.
     for (const w of this.workers.values()) w.kick();
   }

@@ -50,8 +50,13 @@ export interface WorkerDeps {
   removalSettleMs?: number;
   /** Another live pod of this node that uses the claim, if any. */
   claimUser(namespace: string, claim: string, exceptUid: string): string | undefined;
-  /** Called once the worker has finished with a pod that is gone from the API (or deleted by it). */
-  onGone(uid: string): void;
+  /**
+   * Called once the worker has finished with a pod that is gone from the API
+   * (or deleted by it). `objectRemains`: the final delete left the object in
+   * place (its removal held by the API server for a client about to watch
+   * it, or finalizers): nothing is to run for it again.
+   */
+  onGone(uid: string, objectRemains: boolean): void;
   log(msg: string): void;
 }
 
@@ -509,6 +514,7 @@ export class PodWorker {
       r.ready = false;
     }
     if (why === 'shutdown') return;
+    let remains = false;
     if (why === 'deleted') {
       const all = [...this.records.values()].filter((r) => !r.init);
       this.terminalPhase = all.every((r) => r.state.kind === 'terminated' && r.state.exitCode === 0) ? 'Succeeded' : 'Failed';
@@ -516,7 +522,7 @@ export class PodWorker {
       const settle = (this.d.removalSettleMs ?? DEFAULT_REMOVAL_SETTLE_MS) - (Date.now() - began);
       if (settle > 0) await new Promise((res) => setTimeout(res, settle));
       try {
-        await this.d.client.delete('pods', this.namespace, this.name, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } });
+        remains = (await this.d.client.delete('pods', this.namespace, this.name, { gracePeriodSeconds: 0, preconditions: { uid: this.uid } })) !== undefined;
       } catch (e) {
         if (!(e instanceof StatusError && (e.code === 404 || e.code === 409))) {
           this.d.log(`deleting pod ${this.namespace}/${this.name}: ${(e as Error).message}`);
@@ -524,7 +530,7 @@ export class PodWorker {
       }
     }
     await this.cleanup();
-    this.d.onGone(this.uid);
+    this.d.onGone(this.uid, remains);
   }
 
   private terminalPhase?: 'Succeeded' | 'Failed';
