@@ -7,8 +7,9 @@
 //
 // The fields and types are those of k8s.io/api and k8s.io/apimachinery at release 1.32
 // (staging/src/k8s.io/api/core/v1/types.go and friends) that release 1.30 does not
-// have: nothing changed in apps/v1, discovery/v1, storage/v1, events/v1, autoscaling/v1
-// or policy/v1. Each addition names the release it came in and, while it is not GA in
+// have, all in core/v1 and meta/v1: no field or type of apps/v1, discovery/v1,
+// storage/v1, events/v1, autoscaling/v1 or policy/v1 changed (apps/v1 has reworded doc
+// text only). Each addition names the release it came in and, while it is not GA in
 // 1.32, the feature gate a real cluster needs for it; ordinal accepts and keeps these
 // fields as a cluster with those gates on does. Descriptions are Kubernetes' own doc
 // text of 1.32 (what `kubectl explain` prints there), including the doc text 1.31 and
