@@ -19,9 +19,6 @@
 // of any served schema) and meta/v1 FieldSelectorRequirement (1.31; only authorization
 // kinds use it).
 
-/** The Kubernetes release whose object model the supplement completes the package to. */
-export const SUPPLEMENT_KUBERNETES_VERSION = '1.32';
-
 export const KUBERNETES_1_32_SUPPLEMENT: Readonly<Record<string, string>> = {
   'core/v1': `import { Quantity } from "../api/resource";
 import { Time } from "../meta/v1";
