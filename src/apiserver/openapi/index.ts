@@ -8,10 +8,10 @@
 // OpenAPI request rather than by server start.
 
 import { groupVersions } from '../../api/resources.js';
-import { TypeLibrary } from './dts.js';
+import type { TypeLibrary } from './dts.js';
 import { buildDocument, documentHash, groupVersionPath } from './documents.js';
+import { servedTypeLibrary } from './library.js';
 import { findUnknownFields } from './strict.js';
-import { KUBERNETES_1_32_SUPPLEMENT } from './supplement.js';
 
 export { cannotBeHandledMessage, strictDecodingMessage, unknownFieldMessage } from './strict.js';
 export { SERVED_KUBERNETES_VERSION } from './documents.js';
@@ -23,12 +23,10 @@ export interface OpenAPIDocument {
   hash: string;
 }
 
-let library: TypeLibrary | undefined;
 const documents = new Map<string, OpenAPIDocument | null>();
 
 function lib(): TypeLibrary {
-  library ??= new TypeLibrary(undefined, KUBERNETES_1_32_SUPPLEMENT);
-  return library;
+  return servedTypeLibrary();
 }
 
 /** The served document for `api/v1`, `apis/apps/v1`, ... (cached); undefined when unknown. */

@@ -1,9 +1,10 @@
 // OpenAPI v3 component schemas built from the kubernetes-types declarations, named the
 // way Kubernetes names them (`io.k8s.api.apps.v1.StatefulSet`), with descriptions,
-// `required`, `x-kubernetes-group-version-kind` on kinds, and patch metadata.
+// `required`, `x-kubernetes-group-version-kind` on kinds, and the merge metadata of
+// patchmeta.ts (patch strategy, merge key, list type, list-map keys).
 
 import type { Decl, InterfaceDecl, TypeExpr, TypeLibrary } from './dts.js';
-import { patchMetaOf } from './patchmeta.js';
+import { fieldMetaOf } from './patchmeta.js';
 
 export type Schema = { [key: string]: unknown };
 
@@ -91,10 +92,12 @@ export class SchemaBuilder {
       for (const m of [...decl.members].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
         const p = this.propertySchema(m.type);
         const withDoc: Schema = m.description ? { description: m.description, ...p } : p;
-        const pm = patchMetaOf(id, m.name);
-        if (pm) {
-          if (pm.mergeKey) withDoc['x-kubernetes-patch-merge-key'] = pm.mergeKey;
-          withDoc['x-kubernetes-patch-strategy'] = pm.strategy;
+        const fm = fieldMetaOf(id, m.name);
+        if (fm) {
+          if (fm.listMapKeys) withDoc['x-kubernetes-list-map-keys'] = [...fm.listMapKeys];
+          if (fm.listType) withDoc['x-kubernetes-list-type'] = fm.listType;
+          if (fm.patchMergeKey) withDoc['x-kubernetes-patch-merge-key'] = fm.patchMergeKey;
+          if (fm.patchStrategy) withDoc['x-kubernetes-patch-strategy'] = fm.patchStrategy;
         }
         props[m.name] = withDoc;
       }

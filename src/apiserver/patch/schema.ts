@@ -1,154 +1,124 @@
-// The merge metadata of the served kinds: the `patchStrategy` / `patchMergeKey`
-// struct tags and the `+listType` / `+listMapKey` markers of k8s.io/api, written
-// as a small schema tree. Strategic merge patch reads the list strategy and the
-// first key; server-side apply reads the list type and all the keys.
+// The served kinds seen by path, as the patch engines need them: which fields are
+// structs, free-form maps and lists, and for each list how a strategic merge patch
+// merges it (patchStrategy, patchMergeKey) and how server-side apply treats it
+// (listType, listMapKeys). The tree is derived, once per kind and on first use, from the
+// same type library walk and the same metadata table (openapi/patchmeta.ts) the OpenAPI
+// documents are built from, so what kubectl computes a patch with and what the server
+// applies it with cannot disagree.
 //
-// Anything not described here has no metadata: objects merge field by field,
-// lists are atomic (replaced whole), as Kubernetes does for untagged fields.
+// Fields without metadata follow Kubernetes' rules for untagged fields: structs and maps
+// merge field by field, lists are atomic (replaced whole).
 
-export type ListType = 'map' | 'set' | 'atomic';
+import { resourceByKey, type ResourceInfo } from '../../api/resources.js';
+import { moduleOf } from '../openapi/documents.js';
+import type { TypeExpr, TypeLibrary } from '../openapi/dts.js';
+import { servedTypeLibrary } from '../openapi/library.js';
+import { fieldMetaOf, type FieldMeta, type ListType } from '../openapi/patchmeta.js';
+import { schemaName } from '../openapi/schemas.js';
+
+export type { ListType };
 
 export interface SchemaNode {
-  /** Known fields of a struct. Unlisted fields have no metadata. */
+  /** A struct's fields that are not scalars (scalars have no node). */
   readonly fields?: Readonly<Record<string, SchemaNode>>;
   /** A map with free-form keys (labels, annotations, resource lists): each entry is its own field. */
   readonly map?: true;
-  /** Set on list fields. 'map' lists merge item by item on `keys`; 'set' lists merge as a set of scalars. */
+  /** The schema of a map's values, when they are not scalars. */
+  readonly values?: SchemaNode;
+  /** Set on list fields: the server-side apply list type ('map' lists are keyed by `keys`). */
   readonly list?: ListType;
-  /** For 'map' lists: the list-map keys; keys[0] is the strategic merge key (patchMergeKey). */
+  /** For 'map' lists: the list-map keys. */
   readonly keys?: readonly string[];
   /** Values the apiserver defaults a missing key to (e.g. a port's protocol), so keys still match. */
   readonly keyDefaults?: Readonly<Record<string, string | number>>;
-  /** The schema of each item of a 'map' list. */
+  /** The schema of each item of a list, when items are not scalars. */
   readonly item?: SchemaNode;
+  /** Strategic merge patch: the list merges item by item (its patchStrategy has `merge`). */
+  readonly patchMerge?: true;
+  /** Strategic merge patch: the key items are matched by (patchMergeKey); none for lists of scalars. */
+  readonly mergeKey?: string;
 }
 
-const struct = (fields: Record<string, SchemaNode>): SchemaNode => ({ fields });
-const MAP: SchemaNode = { map: true };
-const SET: SchemaNode = { list: 'set' };
-const ATOMIC: SchemaNode = { list: 'atomic' };
-const listMap = (keys: string[], item?: SchemaNode, keyDefaults?: Record<string, string | number>): SchemaNode =>
-  ({ list: 'map', keys, item, keyDefaults });
+type MutableNode = { -readonly [K in keyof SchemaNode]: SchemaNode[K] };
 
-const TCP = { protocol: 'TCP' };
+/**
+ * Builds path views of the declarations of one type library. Struct nodes are shared
+ * by schema name (a Container is one node wherever it appears), which also closes
+ * reference cycles.
+ */
+export class SchemaView {
+  private readonly structs = new Map<string, SchemaNode>();
 
-const OBJECT_META = struct({
-  labels: MAP,
-  annotations: MAP,
-  finalizers: SET,
-  ownerReferences: listMap(['uid']),
-  managedFields: ATOMIC,
-});
+  constructor(private readonly lib: TypeLibrary) {}
 
-const LABEL_SELECTOR = struct({ matchLabels: MAP, matchExpressions: ATOMIC });
+  /** The node of the declaration `name` of kubernetes-types module `module` (`core/v1`, `Pod`). */
+  declaration(module: string, name: string): SchemaNode | undefined {
+    const decl = this.lib.lookup(module, name);
+    if (decl.kind === 'alias') return this.typeNode(decl.type, undefined);
+    const id = schemaName(module, name);
+    let node = this.structs.get(id);
+    if (node) return node;
+    const fields: Record<string, SchemaNode> = Object.create(null);
+    node = { fields };
+    this.structs.set(id, node);
+    for (const m of decl.members) {
+      const child = this.typeNode(m.type, fieldMetaOf(id, m.name));
+      if (child) fields[m.name] = child;
+    }
+    return node;
+  }
 
-const RESOURCE_REQUIREMENTS = struct({ limits: MAP, requests: MAP, claims: listMap(['name']) });
+  private typeNode(type: TypeExpr, meta: FieldMeta | undefined): SchemaNode | undefined {
+    switch (type.t) {
+      case 'ref':
+        return this.declaration(type.module, type.name);
+      case 'map': {
+        const values = this.typeNode(type.values, undefined);
+        return values ? { map: true, values } : { map: true };
+      }
+      case 'array': {
+        const node: MutableNode = { list: meta?.listType ?? 'atomic' };
+        if (meta?.listMapKeys) node.keys = meta.listMapKeys;
+        if (meta?.keyDefaults) node.keyDefaults = meta.keyDefaults;
+        const item = this.typeNode(type.items, undefined);
+        if (item) node.item = item;
+        if (meta?.patchStrategy?.split(',').includes('merge')) node.patchMerge = true;
+        if (meta?.patchMergeKey) node.mergeKey = meta.patchMergeKey;
+        return node;
+      }
+      default:
+        return undefined; // scalars: strings, numbers, booleans, int-or-string
+    }
+  }
+}
 
-const CONTAINER = struct({
-  ports: listMap(['containerPort', 'protocol'], undefined, TCP),
-  env: listMap(['name']),
-  volumeMounts: listMap(['mountPath']),
-  volumeDevices: listMap(['devicePath']),
-  resources: RESOURCE_REQUIREMENTS,
-  resizePolicy: ATOMIC,
-});
+let served: SchemaView | undefined;
+const roots = new Map<string, SchemaNode | null>();
 
-const POD_SPEC = struct({
-  volumes: listMap(['name']), // patchStrategy merge,retainKeys: kubectl sends $retainKeys per volume
-  initContainers: listMap(['name'], CONTAINER),
-  containers: listMap(['name'], CONTAINER),
-  ephemeralContainers: listMap(['name'], CONTAINER),
-  imagePullSecrets: listMap(['name']),
-  hostAliases: listMap(['ip']),
-  topologySpreadConstraints: listMap(['topologyKey', 'whenUnsatisfiable']),
-  resourceClaims: listMap(['name']),
-  schedulingGates: listMap(['name']),
-  nodeSelector: MAP,
-  overhead: MAP,
-  tolerations: ATOMIC,
-  readinessGates: ATOMIC,
-});
-
-const CONDITIONS = listMap(['type']);
-
-const POD_STATUS = struct({
-  conditions: CONDITIONS,
-  podIPs: listMap(['ip']),
-  hostIPs: listMap(['ip']),
-  resourceClaimStatuses: listMap(['name']),
-});
-
-const POD_TEMPLATE_SPEC = struct({ metadata: OBJECT_META, spec: POD_SPEC });
-
-const PVC_SPEC = struct({ accessModes: ATOMIC, resources: RESOURCE_REQUIREMENTS, selector: LABEL_SELECTOR });
-
-// volumeClaimTemplates are atomic (+listType=atomic); their items are still
-// described so that nothing else needs to special-case them.
-const PVC_TEMPLATE = struct({ metadata: OBJECT_META, spec: PVC_SPEC });
-
-const root = (fields: Record<string, SchemaNode>): SchemaNode => struct({ metadata: OBJECT_META, ...fields });
-
-const SCHEMAS: Readonly<Record<string, SchemaNode>> = {
-  pods: root({ spec: POD_SPEC, status: POD_STATUS }),
-  services: root({
-    spec: struct({
-      ports: listMap(['port', 'protocol'], undefined, TCP),
-      selector: MAP,
-      clusterIPs: ATOMIC,
-      externalIPs: ATOMIC,
-      ipFamilies: ATOMIC,
-      loadBalancerSourceRanges: ATOMIC,
-    }),
-    status: struct({ conditions: CONDITIONS }),
-  }),
-  'statefulsets.apps': root({
-    spec: struct({
-      selector: LABEL_SELECTOR,
-      template: POD_TEMPLATE_SPEC,
-      volumeClaimTemplates: { list: 'atomic', item: PVC_TEMPLATE },
-    }),
-    status: struct({ conditions: CONDITIONS }),
-  }),
-  'controllerrevisions.apps': root({}),
-  persistentvolumeclaims: root({
-    spec: PVC_SPEC,
-    status: struct({ conditions: CONDITIONS, capacity: MAP, allocatedResources: MAP, accessModes: ATOMIC }),
-  }),
-  persistentvolumes: root({
-    spec: struct({ capacity: MAP, accessModes: ATOMIC, mountOptions: ATOMIC }),
-  }),
-  nodes: root({
-    spec: struct({ podCIDRs: SET, taints: ATOMIC }),
-    status: struct({
-      conditions: CONDITIONS,
-      addresses: listMap(['type']),
-      capacity: MAP,
-      allocatable: MAP,
-      images: ATOMIC,
-      volumesInUse: ATOMIC,
-      volumesAttached: ATOMIC,
-    }),
-  }),
-  namespaces: root({ spec: struct({ finalizers: ATOMIC }), status: struct({ conditions: CONDITIONS }) }),
-  configmaps: root({ data: MAP, binaryData: MAP }),
-  secrets: root({ data: MAP, stringData: MAP }),
-  serviceaccounts: root({ secrets: listMap(['name']), imagePullSecrets: ATOMIC }),
-  endpoints: root({ subsets: ATOMIC }),
-  'endpointslices.discovery.k8s.io': root({ endpoints: ATOMIC, ports: ATOMIC }),
-  'storageclasses.storage.k8s.io': root({ parameters: MAP, mountOptions: ATOMIC, allowedTopologies: ATOMIC }),
-  events: root({}),
-  'events.events.k8s.io': root({}),
-};
-
-/** The schema of a resource's objects, or undefined when we have no metadata for it. */
+/** The schema of a resource's objects (`pods`, `statefulsets.apps`), or undefined when it is not served. */
 export function schemaFor(resourceKey: string): SchemaNode | undefined {
-  return SCHEMAS[resourceKey];
+  let root = roots.get(resourceKey);
+  if (root === undefined) {
+    const ri = servedResource(resourceKey);
+    served ??= new SchemaView(servedTypeLibrary());
+    root = ri ? served.declaration(moduleOf(ri.group, ri.version), ri.kind) ?? null : null;
+    roots.set(resourceKey, root);
+  }
+  return root ?? undefined;
+}
+
+function servedResource(resourceKey: string): ResourceInfo | undefined {
+  try {
+    return resourceByKey(resourceKey);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The schema of field `name` of an object described by `node`. */
 export function fieldSchema(node: SchemaNode | undefined, name: string): SchemaNode | undefined {
   if (!node) return undefined;
-  if (node.map) return undefined;
+  if (node.map) return node.values;
   return node.fields?.[name];
 }
 

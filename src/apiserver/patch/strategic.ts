@@ -6,7 +6,7 @@
 // No key that starts with `$` ever reaches the result.
 
 import { StatusError, badRequest } from '../../api/errors.js';
-import { fieldSchema, listType, type SchemaNode } from './schema.js';
+import { fieldSchema, type SchemaNode } from './schema.js';
 import { goString, isMap, kindOf, type JsonMap } from './json.js';
 
 const DIRECTIVE = '$patch';
@@ -127,13 +127,13 @@ function fresh(value: unknown, node: SchemaNode | undefined): Merged<unknown> {
   return value;
 }
 
+/** Whether a list merges item by item: its patchStrategy has `merge` (otherwise it is replaced). */
 function isMergeList(node: SchemaNode | undefined): boolean {
-  const t = listType(node);
-  return t === 'map' || t === 'set';
+  return node?.patchMerge === true;
 }
 
 function mergeKeyOf(node: SchemaNode | undefined): string | undefined {
-  return node?.list === 'map' ? node.keys?.[0] : undefined;
+  return node?.mergeKey;
 }
 
 function mergeList(original: unknown[], patch: unknown[], node: SchemaNode): unknown[] {
@@ -147,7 +147,7 @@ function mergeList(original: unknown[], patch: unknown[], node: SchemaNode): unk
     return enforceOrder(merged, patch, original, undefined);
   }
 
-  const mergeKey = node.keys?.[0];
+  const mergeKey = node.mergeKey;
   if (!mergeKey) throw badRequest('cannot merge lists without merge key for type map');
 
   let live = original;
