@@ -84,6 +84,10 @@ export const RESOURCES: readonly ResourceInfo[] = [
   r('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
   r('storage.k8s.io', 'v1', 'storageclasses', 'StorageClass', false, { shortNames: ['sc'] }),
   r('events.k8s.io', 'v1', 'events', 'Event', true, { shortNames: ['ev'] }),
+  r('policy', 'v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, {
+    shortNames: ['pdb'], subresources: [STATUS('PodDisruptionBudget')],
+  }),
+  r('coordination.k8s.io', 'v1', 'leases', 'Lease', true),
 ];
 
 /** The key in-process code uses to name a resource: `pods`, `statefulsets.apps`, `events.events.k8s.io`. */

@@ -6,7 +6,7 @@ import { keyOf } from '../api/resources.js';
 import type { KObject } from '../client/types.js';
 
 /** Kinds whose metadata.generation tracks spec changes (their strategies set it). */
-const GENERATION = new Set(['statefulsets.apps', 'endpointslices.discovery.k8s.io']);
+const GENERATION = new Set(['statefulsets.apps', 'endpointslices.discovery.k8s.io', 'poddisruptionbudgets.policy']);
 
 export function usesGeneration(ri: ResourceInfo): boolean {
   return GENERATION.has(keyOf(ri));

@@ -1,7 +1,9 @@
 // Defaulting of every served kind: Kubernetes' v1 defaulters (and the few
 // conversions that act like defaults), applied in place before validation.
+import { defaultLease } from './coordination.js';
 import { defaultEndpointSlice, defaultEndpoints, defaultNamespace, defaultNode, defaultSecret } from './core.js';
 import { defaultPod } from './pod.js';
+import { defaultPodDisruptionBudget } from './policy.js';
 import { defaultService, prepareServiceUpdate } from './service.js';
 import { defaultClaim, defaultStorageClass, defaultVolume } from './storage.js';
 import { defaultStatefulSet } from './workloads.js';
@@ -20,6 +22,8 @@ const DEFAULTERS: Record<string, Defaulter> = {
   'statefulsets.apps': defaultStatefulSet,
   'endpointslices.discovery.k8s.io': defaultEndpointSlice,
   'storageclasses.storage.k8s.io': defaultStorageClass,
+  'poddisruptionbudgets.policy': defaultPodDisruptionBudget,
+  'leases.coordination.k8s.io': defaultLease,
 };
 
 /** Mutates obj in place; idempotent. Applies Kubernetes' v1 defaults for that kind. */

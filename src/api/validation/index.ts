@@ -7,8 +7,12 @@ import {
   validateEvent, validateNamespace, validateNamespaceStatusUpdate, validateNewEvent, validateNewEventUpdate, validateNode,
   validateNodeUpdate, validateSecret, validateSecretUpdate, validateServiceAccount,
 } from './core.js';
+import { validateLease, validateLeaseUpdate } from './coordination.js';
 import { validateObjectMetaUpdate } from './meta.js';
 import { validatePod, validatePodStatusUpdate, validatePodUpdate } from './pod.js';
+import {
+  validatePodDisruptionBudget, validatePodDisruptionBudgetStatusUpdate, validatePodDisruptionBudgetUpdate,
+} from './policy.js';
 import { validateService, validateServiceStatusUpdate, validateServiceUpdate } from './service.js';
 import {
   validateControllerRevision, validateControllerRevisionUpdate, validateStatefulSet, validateStatefulSetStatusUpdate,
@@ -55,6 +59,10 @@ const RULES: Record<string, KindRules> = {
   'controllerrevisions.apps': { create: validateControllerRevision, update: validateControllerRevisionUpdate },
   'endpointslices.discovery.k8s.io': { create: validateEndpointSlice, update: validateEndpointSliceUpdate },
   'storageclasses.storage.k8s.io': { create: validateStorageClass, update: validateStorageClassUpdate },
+  'poddisruptionbudgets.policy': {
+    create: validatePodDisruptionBudget, update: validatePodDisruptionBudgetUpdate, status: validatePodDisruptionBudgetStatusUpdate,
+  },
+  'leases.coordination.k8s.io': { create: validateLease, update: validateLeaseUpdate },
 };
 
 /** On create. Includes ObjectMeta validation (the name rule of each kind). */

@@ -2,9 +2,10 @@
 // pkg/api/validation and pkg/apis/meta/v1/validation check them.
 import type { FieldError } from '../errors.js';
 import {
-  GoValue, arr, entries, forbidden, goStringMap, goStringSlice, immutable, invalid, isObject, nonNegative, required, tooLong,
+  GoValue, arr, duplicate, entries, forbidden, goStringMap, goStringSlice, immutable, invalid, isObject, nonNegative, notSupported,
+  required, tooLong,
 } from './field.js';
-import { NameValidator, isDNS1123Label, isQualifiedName, isValidLabelValue } from './names.js';
+import { NameValidator, isDNS1123Label, isQualifiedName, isValidLabelValue, regexError } from './names.js';
 
 export const TOTAL_ANNOTATION_SIZE_LIMIT = 256 * 1024;
 
@@ -179,4 +180,41 @@ export function goLabelSelector(sel: any): GoValue {
       `v1.LabelSelectorRequirement{Key:${JSON.stringify(e.key ?? '')}, Operator:${JSON.stringify(e.operator ?? '')}, Values:${goStringSlice(Array.isArray(e.values) ? e.values : undefined)}}`).join(', ')}}`
     : '[]v1.LabelSelectorRequirement(nil)';
   return new GoValue(`v1.LabelSelector{MatchLabels:${ml}, MatchExpressions:${exprs}}`);
+}
+
+// ---------------------------------------------------------------- conditions
+
+const CONDITION_STATUSES = ['False', 'True', 'Unknown'];
+const CONDITION_REASON_FMT = '[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?';
+const CONDITION_REASON_RE = new RegExp(`^${CONDITION_REASON_FMT}$`);
+const CONDITION_REASON_MSG = "a condition reason must start with alphabetic character, optionally followed by a string of alphanumeric characters or '_,:', and must end with an alphanumeric character or '_'";
+const MAX_CONDITION_REASON = 1024;
+const MAX_CONDITION_MESSAGE = 32 * 1024;
+
+/** ValidateConditions: a list of metav1.Condition (type unique and qualified, status, reason, lastTransitionTime). */
+export function validateConditions(conditions: unknown, path: string): FieldError[] {
+  const errs: FieldError[] = [];
+  const seen = new Set<string>();
+  arr<Record<string, any>>(conditions).forEach((c, i) => {
+    const p = `${path}[${i}]`;
+    const type = String(c.type ?? '');
+    if (seen.has(type)) errs.push(duplicate(`${p}.type`, type));
+    seen.add(type);
+    for (const m of isQualifiedName(type)) errs.push(invalid(`${p}.type`, type, m));
+    if (!CONDITION_STATUSES.includes(c.status)) errs.push(notSupported(`${p}.status`, c.status ?? '', CONDITION_STATUSES));
+    if (typeof c.observedGeneration === 'number' && c.observedGeneration < 0) {
+      errs.push(invalid(`${p}.observedGeneration`, c.observedGeneration, 'must be greater than or equal to zero'));
+    }
+    if (!c.lastTransitionTime) errs.push(required(`${p}.lastTransitionTime`, 'must be set'));
+    const reason = String(c.reason ?? '');
+    if (!reason) errs.push(required(`${p}.reason`, 'must be set'));
+    else {
+      if (!CONDITION_REASON_RE.test(reason)) {
+        errs.push(invalid(`${p}.reason`, reason, regexError(CONDITION_REASON_MSG, CONDITION_REASON_FMT, 'my_name', 'MY_NAME', 'MyName', 'ReasonA,ReasonB', 'ReasonA:ReasonB')));
+      }
+      if (reason.length > MAX_CONDITION_REASON) errs.push(tooLong(`${p}.reason`, reason, MAX_CONDITION_REASON));
+    }
+    if (String(c.message ?? '').length > MAX_CONDITION_MESSAGE) errs.push(tooLong(`${p}.message`, c.message, MAX_CONDITION_MESSAGE));
+  });
+  return errs;
 }

@@ -3,6 +3,7 @@
 
 import { APPS_V1 } from './apps-v1.js';
 import { AUTOSCALING_V1 } from './autoscaling-v1.js';
+import { COORDINATION_V1 } from './coordination-v1.js';
 import { CORE_V1_A } from './core-v1-a.js';
 import { CORE_V1_B } from './core-v1-b.js';
 import { DISCOVERY_V1 } from './discovery-v1.js';
@@ -14,7 +15,7 @@ import { STORAGE_V1 } from './storage-v1.js';
 
 export const MESSAGES: ReadonlyMap<string, MessageSpec> = new Map([
   ...META_V1, ...CORE_V1_A, ...CORE_V1_B, ...APPS_V1, ...AUTOSCALING_V1,
-  ...DISCOVERY_V1, ...STORAGE_V1, ...EVENTS_V1, ...POLICY_V1,
+  ...DISCOVERY_V1, ...STORAGE_V1, ...EVENTS_V1, ...POLICY_V1, ...COORDINATION_V1,
 ]);
 
 const KINDS: Record<string, Record<string, string>> = {
@@ -29,7 +30,8 @@ const KINDS: Record<string, Record<string, string>> = {
   'discovery.k8s.io/v1': { EndpointSlice: 'discovery.EndpointSlice' },
   'storage.k8s.io/v1': { StorageClass: 'storage.StorageClass' },
   'events.k8s.io/v1': { Event: 'events.Event' },
-  'policy/v1': { Eviction: 'policy.Eviction' },
+  'policy/v1': { Eviction: 'policy.Eviction', PodDisruptionBudget: 'policy.PodDisruptionBudget' },
+  'coordination.k8s.io/v1': { Lease: 'coordination.Lease' },
 };
 
 /** The message that encodes `kind` of `apiVersion`, or undefined when it is not served. */

@@ -22,7 +22,7 @@
 // `inline` marks an embedded Go struct with `json:",inline"`: its fields are merged into the
 // parent's JSON object (LocalObjectReference in ConfigMapKeySelector, VolumeSource in Volume).
 //
-// Groups: meta (apimachinery meta/v1), core, apps, autoscaling, discovery, storage, events,
+// Groups: meta (apimachinery meta/v1), core, apps, autoscaling, discovery, storage, events, coordination,
 // policy. Field numbers and JSON names are facts of the Kubernetes protocol.
 
 export type ScalarType = 'string' | 'bool' | 'int32' | 'int64' | 'uint32' | 'uint64' | 'bytes' | 'double' | 'float';
