@@ -99,8 +99,15 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
     throw methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
 
-  if (subresource && !['status', 'scale', 'finalize', 'binding'].includes(subresource)) {
+  if (subresource && !['status', 'scale', 'finalize', 'binding', 'eviction'].includes(subresource)) {
     throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+  }
+  if (subresource === 'eviction') {
+    // pods/eviction only creates (EvictionREST); the Status says how it went.
+    if (method !== 'POST') throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+    const status = registry.evict(ns ?? 'default', name, await objectBody(req), writeOpts);
+    sendJson(res, status.code ?? 201, status);
+    return;
   }
   const asScale = subresource === 'scale';
   const render = (obj: KObject): unknown => {

@@ -7,10 +7,11 @@ import type { ResourceInfo } from '../api/resources.js';
 import { apiVersionOf, keyOf, resourceByKey } from '../api/resources.js';
 import {
   StatusError, alreadyExists, badRequest, conflict, fieldErr, forbidden, gone, invalid, notFound, staleConflict,
-  type FieldError,
+  type FieldError, type Status,
 } from '../api/errors.js';
 import { admitPod, applyDefaults, prepareForUpdate } from '../api/defaults/index.js';
 import { applyBinding } from './binding.js';
+import { Eviction } from './eviction.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../api/validation/index.js';
 import { labelSelectorString, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Selector } from '../api/selectors.js';
 import { applyPatch, recordUpdate, serverSideApply } from '../apiserver/patch/index.js';
@@ -72,6 +73,7 @@ export class Registry {
   private readonly ipAlloc: ServiceIPAllocator;
   private readonly admission: Admission[];
   private readonly removalHolds: RemovalHolds;
+  private readonly eviction: Eviction;
 
   constructor(opts: RegistryOptions) {
     this.store = opts.store;
@@ -79,6 +81,7 @@ export class Registry {
     this.ipAlloc = new ServiceIPAllocator(new Cidr(opts.serviceCIDR ?? '10.96.0.0/12'));
     this.admission = [...(opts.admission ?? [])];
     this.removalHolds = new RemovalHolds(opts.removalHoldMs);
+    this.eviction = new Eviction(this, this.now);
   }
 
   addAdmission(a: Admission): void {
@@ -142,6 +145,9 @@ export class Registry {
 
   create<T extends KObject = KObject>(ri: ResourceInfo, ns: string | undefined, input: T, opts: WriteOpts = {}): WriteResult<T> {
     if (opts.subresource === 'binding' && keyOf(ri) === 'pods') return this.bind(ri, ns, input, opts);
+    if (opts.subresource === 'eviction' && keyOf(ri) === 'pods') {
+      return { object: this.evict(ns ?? 'default', input.metadata?.name ?? '', input, opts) as unknown as T, warnings: [] };
+    }
     if (opts.subresource) throw badRequest(`create is not supported on ${ri.resource}/${opts.subresource}`);
     const obj = clone(input) as KObject;
     const warnings = this.checkTypeAndFields(ri, obj, opts, 'create');
@@ -474,6 +480,14 @@ export class Registry {
     if (opts.dryRun) return { object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as T, warnings: [] };
     this.store.update(key, encode(next), kv.modRevision);
     return { object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 } as unknown as T, warnings: [] };
+  }
+
+  /**
+   * POST pods/{name}/eviction: deletes the pod unless its PodDisruptionBudget
+   * forbids it (eviction.ts). Returns the Status to answer with.
+   */
+  evict(ns: string, name: string, eviction: KObject, opts: WriteOpts = {}): Status {
+    return this.eviction.evict(ns, name, eviction, !!opts.dryRun).status;
   }
 
   /** The Scale view of an object with a scale subresource (autoscaling/v1). */
