@@ -20,6 +20,7 @@ import { StatefulSetController } from './controllers/statefulset/index.js';
 import { VolumeController, storageAdmissionFor } from './controllers/volumes/index.js';
 import { Kubelet } from './node/index.js';
 import { GarbageCollector } from './controllers/gc/index.js';
+import { DisruptionController } from './controllers/disruption/index.js';
 import { ClusterDns, nativeUdp, DEFAULT_CLUSTER_DNS_IP, ensureServiceAddress, kubeDnsService, releaseServiceAddress } from './dns/index.js';
 import { ensure } from './registry/bootstrap.js';
 import { resourceByKey } from './api/resources.js';
@@ -103,6 +104,10 @@ export class Ordinal {
     });
     await this.startComponent({ name: 'garbage-collector', ...wrap(new GarbageCollector({ client })) });
     await this.startComponent({ name: 'statefulset-controller', ...wrap(new StatefulSetController({ client })) });
+    await this.startComponent({
+      name: 'disruption-controller',
+      ...wrap(new DisruptionController({ client, log: (l) => this.log(`disruption-controller: ${l}`) })),
+    });
     await this.startComponent({
       name: 'volume-controller',
       ...wrap(new VolumeController({ client, dataDir: this.dataDir, nodeName: this.nodeName })),
