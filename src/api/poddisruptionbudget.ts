@@ -23,7 +23,7 @@ export interface BudgetCondition {
   message: string;
 }
 
-export type BudgetStatus = Omit<PodDisruptionBudgetStatus, 'conditions'> & { conditions?: BudgetCondition[] };
+export type BudgetStatus = Partial<Omit<PodDisruptionBudgetStatus, 'conditions'>> & { conditions?: BudgetCondition[] };
 
 /**
  * Whether the budget covers the pod (same namespace assumed). In policy/v1 an
