@@ -1,5 +1,6 @@
 // The HTTPS front of the API: authentication, discovery, OpenAPI, health,
-// resource routes, logs, and the WebSocket upgrades for exec and attach.
+// resource routes, logs, and the WebSocket upgrades for exec, attach and
+// port-forward.
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -16,6 +17,7 @@ import { openapiV3Index, openapiV3Served } from './openapi/index.js';
 import { boolParam, intParam, parseResourcePath } from './request.js';
 import { handleResource, sendJson, type HandlerContext } from './resources.js';
 import { STREAM_PROTOCOLS, type PodStreams, type StreamQuery } from './streams.js';
+import { PodPortForwarding } from './portforward.js';
 import type { TlsMaterial } from './tls.js';
 
 export interface ApiServerOptions {
@@ -38,11 +40,13 @@ export class ApiServer {
     handleProtocols: (protocols) => STREAM_PROTOCOLS.find((p) => protocols.has(p)) ?? false,
   });
   private readonly ctx: HandlerContext;
+  readonly portForward: PodPortForwarding;
   private readonly sockets = new Set<Duplex>();
   private boundPort = 0;
 
   constructor(private readonly opts: ApiServerOptions) {
     this.ctx = { registry: opts.registry, now: opts.now ?? (() => new Date()) };
+    this.portForward = new PodPortForwarding({ getPod: (ns, name) => opts.registry.get(podsRI(), ns, name), log: opts.log });
   }
 
   setPodStreams(ps: PodStreams): void {
@@ -88,6 +92,7 @@ export class ApiServer {
     if (!server) return;
     this.server = undefined;
     for (const c of this.wss.clients) c.terminate();
+    this.portForward.closeAll();
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       for (const s of this.sockets) s.destroy();
@@ -128,8 +133,7 @@ export class ApiServer {
         await this.logs(req, res, rp.namespace ?? 'default', rp.name, url.searchParams);
         return;
       }
-      if (rp.subresource === 'portforward') throw PORT_FORWARD_UNSUPPORTED();
-      if ((rp.subresource === 'exec' || rp.subresource === 'attach') && rp.name) {
+      if ((rp.subresource === 'exec' || rp.subresource === 'attach' || rp.subresource === 'portforward') && rp.name) {
         // Reached only without an Upgrade header: SPDY clients and plain requests.
         throw badRequest('Upgrade request required');
       }
@@ -229,7 +233,10 @@ export class ApiServer {
       if (!this.authenticated(req)) throw unauthorized();
       const url = new URL(req.url ?? '/', 'https://localhost');
       const rp = parseResourcePath(url.pathname);
-      if (rp?.subresource === 'portforward') throw PORT_FORWARD_UNSUPPORTED();
+      if (rp?.subresource === 'portforward' && rp.name) {
+        this.portForward.upgrade(req, socket, head, rp.namespace ?? 'default', rp.name, !!this.opts.podStreams);
+        return;
+      }
       if (!rp || !rp.name || (rp.subresource !== 'exec' && rp.subresource !== 'attach')) throw badRequest('upgrade is only supported for pods/exec and pods/attach');
       // kubectl falls back to SPDY when the WebSocket attempt is refused: both
       // attempts get the same answer about the pod, SPDY only once that is fine.
@@ -262,5 +269,3 @@ export class ApiServer {
 }
 
 const podsRI = () => resourceByKey('pods');
-const PORT_FORWARD_UNSUPPORTED = () =>
-  badRequest('port-forward is not supported by ordinal yet; pods listen on their own IP (kubectl get pod -o wide), which this machine reaches directly');
