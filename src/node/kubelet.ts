@@ -29,6 +29,7 @@ import type { Runtime } from './runtime/types.js';
 import { warmFifoPool } from './runtime/base.js';
 import { nodeCapacity, nodeObject, primaryIP, readyConditions } from './node.js';
 import { KubeletStreams, type PodStreams } from './streams.js';
+import { NodeLease } from './lease.js';
 import { rfc3339 } from '../api/time.js';
 
 /** How long a pod may not fit before FailedScheduling is reported (as the simulated node does). */
@@ -81,6 +82,7 @@ export class Kubelet {
   private readonly log: (msg: string) => void;
   private node?: Node;
   private heartbeat?: NodeJS.Timeout;
+  private lease?: NodeLease;
   private readonly unscheduled = new Map<string, Pod>();
   /** Last FailedScheduling message per pod, and since when it has not fit. */
   private readonly schedulingMemo = new Map<string, { message?: string; since: number; timer?: NodeJS.Timeout }>();
@@ -122,6 +124,8 @@ export class Kubelet {
     mkdirSync(join(this.o.dataDir, 'pods'), { recursive: true });
     await warmFifoPool(this.o.dataDir);
     await this.registerNode();
+    this.lease = new NodeLease({ client: this.o.client, nodeName: this.nodeName, log: this.log });
+    await this.lease.start();
     this.claims.addHandlers({ add: () => this.rescheduleAll(), update: () => this.rescheduleAll() });
     this.classes.addHandlers({ add: () => this.rescheduleAll() });
     await Promise.all([this.claims.start(), this.classes.start()]);
@@ -145,6 +149,7 @@ export class Kubelet {
     if (!this.started) return;
     this.started = false;
     clearInterval(this.heartbeat);
+    await this.lease?.stop();
     for (const key of [...this.schedulingMemo.keys()]) this.forgetScheduling(key);
     this.pods.stop();
     this.claims.stop();

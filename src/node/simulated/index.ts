@@ -16,6 +16,7 @@ import { Informer, cacheKey } from '../../client/informer.js';
 import type { Client, KObject } from '../../client/types.js';
 import { EventRecorder, discardEvents, type Recorder } from '../../controllers/events.js';
 import { LoopbackPool } from './ippool.js';
+import { NodeLease } from '../lease.js';
 import { ANNOTATION_SELECTED_NODE, bindPod, claimNames, isOurs, podFitsNode } from './scheduler.js';
 import {
   crashedStatus, creatingStatus, hasReadinessProbe, nodeObject, restartedStatus, rfc3339, runningStatus, stageOf, stoppedStatus,
@@ -74,6 +75,8 @@ export interface SimulatedNodeDeps {
   heartbeatMs?: number;
   /** API writes in flight at most. */
   concurrency?: number;
+  /** Renew the node's heartbeat Lease in kube-node-lease every 10 s of the clock (default true). */
+  nodeLease?: boolean;
 }
 
 type Step = 'bind' | 'accept' | 'start' | 'ready' | 'unready' | 'restart' | 'terminate' | 'delete' | 'examine';
@@ -123,6 +126,7 @@ export class SimulatedNode {
   private readonly waitingOnClaim = new Map<string, Set<string>>();
   private node?: Node;
   private heartbeat?: unknown;
+  private readonly lease?: NodeLease;
   private stopped = false;
   private readonly limit: number;
   private inFlight = 0;
@@ -151,11 +155,13 @@ export class SimulatedNode {
       this.classes = new Informer(this.client, 'storageclasses.storage.k8s.io');
     }
     this.timeline = new Timeline(this.clock, (due) => this.enqueue(due));
+    if (deps.nodeLease ?? true) this.lease = new NodeLease({ client: this.client, nodeName: this.nodeName, clock: this.clock });
   }
 
   async start(): Promise<void> {
     this.stopped = false;
     await this.registerNode();
+    await this.lease?.start();
     this.pods.addHandlers({
       add: (p) => this.examine(p),
       update: (_o, p) => this.examine(p),
@@ -178,6 +184,7 @@ export class SimulatedNode {
     this.stopped = true;
     this.timeline.stop();
     if (this.heartbeat !== undefined) this.clock.clearTimeout(this.heartbeat);
+    void this.lease?.stop();
     this.pods.stop();
     this.claims?.stop();
     this.classes?.stop();
