@@ -40,6 +40,7 @@ const META = 'io.k8s.apimachinery.pkg.apis.meta.v1';
 const APPS = 'io.k8s.api.apps.v1';
 const DISCOVERY = 'io.k8s.api.discovery.v1';
 const STORAGE = 'io.k8s.api.storage.v1';
+const POLICY = 'io.k8s.api.policy.v1';
 
 /** patchStrategy=merge, patchMergeKey=key, listType=map, listMapKey=key: the common case. */
 const byKey = (key: string): FieldMeta => ({ patchStrategy: 'merge', patchMergeKey: key, listType: 'map', listMapKeys: [key] });
@@ -120,6 +121,7 @@ const TABLE: Readonly<Record<string, Readonly<Record<string, FieldMeta>>>> = {
   [`${DISCOVERY}.EndpointSlice`]: { endpoints: ATOMIC, ports: ATOMIC },
   [`${DISCOVERY}.Endpoint`]: { addresses: { listType: 'set' } },
   [`${STORAGE}.StorageClass`]: { mountOptions: ATOMIC, allowedTopologies: ATOMIC },
+  [`${POLICY}.PodDisruptionBudgetStatus`]: { conditions: byKey('type') },
 };
 
 /** The metadata of field `field` of the schema named `schemaName`, if it has any. */

@@ -16,6 +16,7 @@ import { clone, deepEqual, isMap, type JsonMap } from './json.js';
 import { schemaFor } from './schema.js';
 import { applyMerge, compare, fieldSetOf, removeField } from './typed.js';
 import { rfc3339 } from '../../api/time.js';
+import { KUBECTL_APPLY_MANAGER, fieldsStillAsLastApplied, syncLastApplied } from './lastapplied.js';
 
 type Operation = 'Apply' | 'Update';
 
@@ -199,9 +200,17 @@ export function serverSideApply(resourceKey: string, current: any | undefined, a
     lost.set(m, hit);
     for (const path of hit.paths()) conflicts.push({ manager: m, path });
   }
-  if (conflicts.length > 0 && !force) throw conflictError(conflicts);
+  if (conflicts.length > 0 && !force) {
+    // kubectl's first server-side apply of an object client-side apply manages takes over
+    // the fields the last-applied configuration still holds (lastAppliedManager).
+    const allowed = fieldManager === KUBECTL_APPLY_MANAGER ? fieldsStillAsLastApplied(live, apiVersion, root, tracked) : undefined;
+    const remaining = allowed ? conflicts.filter((c) => !allowed.has(c.path)) : conflicts;
+    if (remaining.length > 0) throw conflictError(remaining);
+  }
   for (const [m, hit] of lost) m.fields = m.fields.difference(hit);
   for (const m of managers) m.fields = m.fields.difference(removed);
+
+  if (fieldManager === KUBECTL_APPLY_MANAGER) syncLastApplied(merged, applied);
 
   // A no-op apply leaves the object alone, the entry's time included.
   const objectChanged = !deepEqual(withoutManagedFields(live), withoutManagedFields(merged));
@@ -209,6 +218,10 @@ export function serverSideApply(resourceKey: string, current: any | undefined, a
   if (objectChanged || managersChanged || !self.time) self.time = rfc3339(now);
   setManagedFields(merged, managers);
   return merged;
+}
+
+function withoutStatus(fields: FieldSet): FieldSet {
+  return FieldSet.of(fields.paths().filter((p) => p[0] !== 'f:status'));
 }
 
 function withoutManagedFields(obj: JsonMap): JsonMap {
@@ -235,7 +248,11 @@ export function recordUpdate(resourceKey: string, old: any | undefined, updated:
   const apiVersion = String(updated.apiVersion ?? (isMap(old) ? old.apiVersion : undefined) ?? defaultApiVersion(resourceKey));
 
   const { added, modified, removed } = compare(tracked(isMap(old) ? old : undefined), tracked(updated), root);
-  const changed = added.union(modified);
+  let changed = added.union(modified);
+  // A create is a write of the main resource, which never owns what the status
+  // subresource writes (the strategy's reset fields): status it was created with is
+  // the server's (e.g. a pod's qosClass), not the creator's.
+  if (!isMap(old) && hasStatusSubresource(resourceKey)) changed = withoutStatus(changed);
   let self = managers.find((m) => sameManager(m, fieldManager, 'Update', apiVersion));
   for (const m of managers) {
     if (m !== self) m.fields = m.fields.difference(changed);
