@@ -33,6 +33,39 @@ export function imageTag(image: string): string {
   return colon > slash ? image.slice(colon + 1) : 'latest';
 }
 
+// An image reference as the container runtime's reference parser reads it
+// (distribution/reference): [domain[:port]/]path[:tag][@algorithm:hex].
+const ALNUM = '[a-z0-9]+';
+const PATH_COMPONENT = `${ALNUM}(?:(?:[._]|__|-+)${ALNUM})*`;
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[[a-fA-F0-9:]+\\])(?::[0-9]+)?`;
+const REFERENCE = new RegExp(`^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*):([0-9a-fA-F]+))?$`);
+const DIGEST_HEX_LENGTH: Record<string, number> = { sha256: 64, sha384: 96, sha512: 128 };
+const NAME_MAX = 255;
+
+/**
+ * The tag the runtime pulls for an image reference (parsers.ParseImageName): its tag,
+ * `latest` when it has neither tag nor digest, '' for a digest alone, and undefined for
+ * a reference that does not parse (empty, upper case in the path, a bad digest...).
+ */
+export function pulledTag(reference: string): string | undefined {
+  if (/^[a-f0-9]{64}$/.test(reference)) return undefined; // an image ID, not a name
+  const m = REFERENCE.exec(reference);
+  if (!m || m[1].length > NAME_MAX) return undefined;
+  const [, , tag, algorithm, hex] = m;
+  if (algorithm !== undefined && hex.length !== DIGEST_HEX_LENGTH[algorithm]) return undefined;
+  return tag ?? (algorithm === undefined ? 'latest' : '');
+}
+
+/**
+ * The pull policy Kubernetes defaults to for an image reference (SetDefaults_Container,
+ * and SetDefaults_Volume for an image volume): Always for the `latest` tag or no tag,
+ * IfNotPresent otherwise, a reference that does not parse included.
+ */
+export function defaultPullPolicy(reference: unknown): 'Always' | 'IfNotPresent' {
+  return pulledTag(typeof reference === 'string' ? reference : '') === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
 const DEFAULT_MODE = 0o644;
 
 function defaultFieldRef(ref: unknown): void {
@@ -59,7 +92,7 @@ function defaultProbe(p: unknown): void {
 
 /** SetDefaults_Container and what the generated defaulter applies inside a container. */
 export function defaultContainer(c: Obj): void {
-  if (!c.imagePullPolicy) c.imagePullPolicy = imageTag(String(c.image ?? '')) === 'latest' ? 'Always' : 'IfNotPresent';
+  if (!c.imagePullPolicy) c.imagePullPolicy = defaultPullPolicy(c.image);
   if (!c.terminationMessagePath) c.terminationMessagePath = '/dev/termination-log';
   if (!c.terminationMessagePolicy) c.terminationMessagePolicy = 'File';
   for (const port of list(c.ports)) if (!port.protocol) port.protocol = 'TCP';
@@ -99,6 +132,8 @@ export function defaultVolume(v: Obj): void {
     }
   }
   if (isObj(v.hostPath) && (v.hostPath.type === undefined || v.hostPath.type === null)) v.hostPath.type = '';
+  // An image volume (1.31, feature gate ImageVolume) pulls as a container image does.
+  if (isObj(v.image) && !v.image.pullPolicy) v.image.pullPolicy = defaultPullPolicy(v.image.reference);
   if (isObj(v.iscsi) && !v.iscsi.iscsiInterface) v.iscsi.iscsiInterface = 'default';
   if (isObj(v.rbd)) {
     if (!v.rbd.pool) v.rbd.pool = 'rbd';
