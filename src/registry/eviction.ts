@@ -71,6 +71,8 @@ export class Eviction {
     if (eviction.apiVersion !== undefined && !['policy/v1', 'policy/v1beta1'].includes(eviction.apiVersion)) {
       throw badRequest(`not a Eviction object: ${eviction.apiVersion}, Kind=${eviction.kind ?? ''}`);
     }
+    const ns = eviction.metadata?.namespace;
+    if (ns && ns !== namespace) throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
     if ((eviction.metadata?.name ?? '') !== name) throw badRequest('name in URL does not match name in Eviction object');
     const original = this.deleteOptions(eviction, dryRun);
     const isDryRun = (original.dryRun ?? []).includes('All');

@@ -186,6 +186,8 @@ test('a budget not yet observed at its generation answers 429 "still being proce
   assert.ok(!api.registry.get(PODS, 'default', 'q-0').metadata?.deletionTimestamp);
   assert.throws(() => api.registry.evict('default', 'q-0', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'q-1' } }),
     /name in URL does not match name in Eviction object/);
+  assert.throws(() => api.registry.evict('default', 'q-0', { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'q-0', namespace: 'other' } }),
+    /the namespace of the provided object does not match the namespace sent on the request/);
 });
 
 test('a budget whose pods name a controller that is gone fails safe: SyncFailed, nothing allowed', async () => {
