@@ -74,6 +74,8 @@ export class InboundGate {
   constructor(private readonly ws: WebSocket) {}
 
   write(socket: Socket, data: Buffer): void {
+    // Bytes for a connection the pod already closed have nowhere to go.
+    if (socket.destroyed || !socket.writable) return;
     if (socket.write(data) || this.congested.has(socket)) return;
     this.congested.add(socket);
     this.ws.pause();

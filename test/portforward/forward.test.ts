@@ -16,7 +16,8 @@ import { eventually, startCluster, type TestCluster } from '../helpers/cluster.j
 let c: TestCluster;
 const forwards = new Set<ChildProcess>();
 
-// Serves "hello from <pod>" and /bytes/<n> over HTTP on 8080, echoes on 9090.
+// Serves "hello from <pod>" and /bytes/<n> over HTTP on 8080, echoes on 9090,
+// and on 9191 closes every connection at once.
 const SERVER = `
 const net = require('net'), http = require('http');
 const ip = process.env.POD_IP;
@@ -38,6 +39,7 @@ http.createServer((req, res) => {
   pump();
 }).listen(8080, ip);
 net.createServer((s) => { s.on('error', () => {}); s.pipe(s); }).listen(9090, ip);
+net.createServer((s) => s.destroy()).listen(9191, ip);
 `;
 
 function serverPod(name: string, labels: Record<string, string>) {
@@ -202,6 +204,23 @@ test('large transfers both ways and concurrent connections arrive intact (100 MB
     const echoSecs = (performance.now() - t0) / 1000;
     assert.equal(sha(round), sha(data));
     t.diagnostic(`100 MB pod -> kubectl: ${(100 / downSecs).toFixed(0)} MB/s; 100 MB echoed: ${(100 / echoSecs).toFixed(0)} MB/s each way`);
+    assert.doesNotMatch(f.output(), /error/i);
+  } finally {
+    assert.equal(await stop(f), 0);
+  }
+});
+
+test('a pod that closes a connection while kubectl still sends leaves the forward working', async () => {
+  const f = await portForward(['pod/echo', ':9090', ':9191']);
+  try {
+    for (let i = 0; i < 3; i++) {
+      const s = connect({ host: '127.0.0.1', port: f.local.get(9191)! });
+      s.on('error', () => undefined);
+      s.write(randomBytes(4 * 1024 * 1024));
+      await new Promise((r) => s.once('close', r));
+    }
+    const payload = randomBytes(1024 * 1024);
+    assert.equal(sha(await echo(f.local.get(9090)!, payload)), sha(payload));
     assert.doesNotMatch(f.output(), /error/i);
   } finally {
     assert.equal(await stop(f), 0);
