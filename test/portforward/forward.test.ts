@@ -150,9 +150,17 @@ function echo(port: number, data: Buffer): Promise<Buffer> {
 
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
+/** Signals kubectl and returns its exit code; null if it had to be killed after 10 s. */
 async function stop(f: Forward, signal: NodeJS.Signals = 'SIGINT'): Promise<number | null> {
   f.proc.kill(signal);
-  return f.exited;
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<null>((r) => (timer = setTimeout(() => {
+    f.proc.kill('SIGKILL');
+    r(null);
+  }, 10_000)));
+  const code = await Promise.race([f.exited, late]);
+  clearTimeout(timer);
+  return code;
 }
 
 test('pod/x :8080 forwards a random local port to the pod; several ports and --address at once', async () => {
