@@ -15,6 +15,7 @@ import { Eviction } from './eviction.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../api/validation/index.js';
 import { labelSelectorString, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Selector } from '../api/selectors.js';
 import { applyPatch, recordUpdate, serverSideApply } from '../apiserver/patch/index.js';
+import { deepEqual } from '../apiserver/patch/json.js';
 import { cannotBeHandledMessage, strictDecodingMessage, unknownFieldMessage, unknownFields } from '../apiserver/openapi/index.js';
 import type { DeleteOptions, KObject, ListOptions, PatchType, WatchEvent, WatchOptions } from '../client/types.js';
 import { StoreError, type Store, type StoreEvent } from '../store/types.js';
@@ -177,13 +178,17 @@ export class Registry {
     else delete meta.generation;
     prepareForCreate(ri, obj);
     applyDefaults(keyOf(ri), obj);
+    // Managed fields are recorded before admission, as the apiserver's create
+    // handler does: what admission adds (a pod's service account, priority,
+    // tolerations) belongs to no manager, so kubectl's migration from
+    // client-side to server-side apply does not remove it.
+    if (opts.fieldManager) recordUpdate(keyOf(ri), undefined, obj, opts.fieldManager, this.now());
     if (keyOf(ri) === 'pods') admitPod(obj);
     for (const a of this.admission) a('CREATE', ri, obj, undefined);
     // Allocate the Service's addresses first: validation requires them set.
     const allocErrs = keyOf(ri) === 'services' ? this.allocateService(obj) : [];
     const errs = [...allocErrs, ...validateCreate(keyOf(ri), obj)];
     if (errs.length) throw invalid(ri.kind, ri.group, meta.name, errs);
-    if (opts.fieldManager) recordUpdate(keyOf(ri), undefined, obj, opts.fieldManager, this.now());
     this.orderFields(ri, obj);
     if (opts.dryRun) return { object: obj as T, warnings };
     const key = keyFor(ri, meta.namespace, meta.name);
@@ -429,7 +434,8 @@ export class Registry {
       applyDefaults(keyOf(ri), next);
     }
     if (!sub) for (const a of this.admission) a('UPDATE', ri, next, old);
-    if (usesGeneration(ri) && JSON.stringify(specOf(next)) !== JSON.stringify(specOf(old))) nm.generation = (om.generation ?? 0) + 1;
+    // Compared as values: a field removed and defaulted again may come back in another key order.
+    if (usesGeneration(ri) && !deepEqual(specOf(next), specOf(old))) nm.generation = (om.generation ?? 0) + 1;
     if (om.deletionTimestamp && (nm.finalizers?.length ?? 0) > (om.finalizers?.length ?? 0)) {
       const added = (nm.finalizers ?? []).filter((f) => !(om.finalizers ?? []).includes(f));
       if (added.length) {
