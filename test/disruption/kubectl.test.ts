@@ -105,3 +105,14 @@ test('validation errors in Kubernetes\' words', () => {
   const missing = evict('nope');
   assert.equal(missing.stderr.trim(), 'Error from server (NotFound): pods "nope" not found');
 });
+
+test('kubectl apply replaces a budget\'s selector whole (patchStrategy=replace), as on a real cluster', () => {
+  const pdb = (selector: string) => `apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: sel}\nspec:\n  maxUnavailable: 1\n  selector: ${selector}\n`;
+  c.ok(['apply', '-f', '-'], pdb('{matchLabels: {app: web, tier: db}}'));
+  c.ok(['apply', '-f', '-'], pdb('{matchLabels: {role: primary}}'));
+  assert.equal(c.ok(['get', 'pdb', 'sel', '-o', 'jsonpath={.spec.selector}']), '{"matchLabels":{"role":"primary"}}');
+  // A strategic merge patch from kubectl patch replaces it too.
+  c.ok(['patch', 'pdb', 'sel', '-p', '{"spec":{"selector":{"matchLabels":{"app":"web"}}}}']);
+  assert.equal(c.ok(['get', 'pdb', 'sel', '-o', 'jsonpath={.spec.selector}']), '{"matchLabels":{"app":"web"}}');
+  c.ok(['delete', 'pdb', 'sel']);
+});

@@ -17,7 +17,7 @@
 export type ListType = 'atomic' | 'set' | 'map';
 
 export interface FieldMeta {
-  /** The patchStrategy tag: 'merge', 'retainKeys' or 'merge,retainKeys'. */
+  /** The patchStrategy tag: 'merge', 'retainKeys', 'merge,retainKeys', or 'replace' (on a struct field). */
   readonly patchStrategy?: string;
   /** The patchMergeKey tag: the item field a strategic merge patch matches list items by. */
   readonly patchMergeKey?: string;
@@ -121,6 +121,7 @@ const TABLE: Readonly<Record<string, Readonly<Record<string, FieldMeta>>>> = {
   [`${DISCOVERY}.EndpointSlice`]: { endpoints: ATOMIC, ports: ATOMIC },
   [`${DISCOVERY}.Endpoint`]: { addresses: { listType: 'set' } },
   [`${STORAGE}.StorageClass`]: { mountOptions: ATOMIC, allowedTopologies: ATOMIC },
+  [`${POLICY}.PodDisruptionBudgetSpec`]: { selector: { patchStrategy: 'replace' } },
   [`${POLICY}.PodDisruptionBudgetStatus`]: { conditions: byKey('type') },
 };
 

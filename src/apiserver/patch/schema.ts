@@ -37,6 +37,8 @@ export interface SchemaNode {
   readonly patchMerge?: true;
   /** Strategic merge patch: the key items are matched by (patchMergeKey); none for lists of scalars. */
   readonly mergeKey?: string;
+  /** Strategic merge patch: patchStrategy=replace on a struct field, whose value a patch replaces whole. */
+  readonly patchReplace?: true;
 }
 
 type MutableNode = { -readonly [K in keyof SchemaNode]: SchemaNode[K] };
@@ -62,8 +64,10 @@ export class SchemaView {
     node = { fields };
     this.structs.set(id, node);
     for (const m of decl.members) {
-      const child = this.typeNode(m.type, fieldMetaOf(id, m.name));
-      if (child) fields[m.name] = child;
+      const meta = fieldMetaOf(id, m.name);
+      const child = this.typeNode(m.type, meta);
+      // Struct nodes are shared by schema name: the field's own strategy goes on a copy.
+      if (child) fields[m.name] = meta?.patchStrategy === 'replace' && child.fields ? { ...child, patchReplace: true } : child;
     }
     return node;
   }

@@ -92,7 +92,8 @@ function mergeMap(original: JsonMap, patch: JsonMap, node: SchemaNode | undefine
     if (live === undefined || live === null || kindOf(live) !== kindOf(value)) {
       merged = fresh(value, child);
     } else if (isMap(value)) {
-      merged = mergeMap(live as JsonMap, value, child);
+      // patchStrategy=replace on a struct field (a PodDisruptionBudget's selector): the patch's value replaces it.
+      merged = child?.patchReplace ? fresh(value, child) : mergeMap(live as JsonMap, value, child);
     } else if (Array.isArray(value)) {
       if (orders.has(key)) validateSetOrder(value, orders.get(key)!, mergeKeyOf(child));
       merged = isMergeList(child) ? mergeList(live as unknown[], value, child!) : fresh(value, child);
