@@ -173,3 +173,14 @@ test('leader election: two candidates, exactly one leads; the other takes over o
     b.stop();
   }
 });
+
+test('the 1.32 alpha coordinated-election fields are accepted and dropped (gate off), as a 1.32 cluster does; explain knows them', () => {
+  c.ok(['apply', '-f', '-'], 'apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: coordinated}\nspec:\n  holderIdentity: a\n  strategy: OldestEmulationVersion\n  preferredHolder: b\n');
+  const spec = JSON.parse(c.ok(['get', 'lease', 'coordinated', '-o', 'jsonpath={.spec}']));
+  assert.deepEqual(spec, { holderIdentity: 'a' });
+  assert.match(c.ok(['explain', 'lease.spec.strategy']), /Strategy indicates the strategy for picking the leader/);
+  const typo = c.kubectl(['apply', '-f', '-'], { input: 'apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: typo}\nspec:\n  holderIdentiy: a\n' });
+  assert.equal(typo.code, 1);
+  assert.match(typo.stderr, /unknown field "spec.holderIdentiy"/);
+  c.ok(['delete', 'lease', 'coordinated']);
+});

@@ -7,9 +7,9 @@
 //
 // The fields and types are those of k8s.io/api and k8s.io/apimachinery at release 1.32
 // (staging/src/k8s.io/api/core/v1/types.go and friends) that release 1.30 does not
-// have, all in core/v1 and meta/v1: no field or type of apps/v1, discovery/v1,
-// storage/v1, events/v1, autoscaling/v1 or policy/v1 changed (apps/v1 has reworded doc
-// text only). Each addition names the release it came in and, while it is not GA in
+// have, in core/v1, meta/v1 and coordination/v1 (a Lease's coordinated-election fields):
+// no field or type of apps/v1, discovery/v1, storage/v1, events/v1, autoscaling/v1 or
+// policy/v1 changed (apps/v1 has reworded doc text only). Each addition names the release it came in and, while it is not GA in
 // 1.32, the feature gate a real cluster needs for it; ordinal accepts and keeps these
 // fields as a cluster with those gates on does. Descriptions are Kubernetes' own doc
 // text of 1.32 (what `kubectl explain` prints there), including the doc text 1.31 and
@@ -374,6 +374,19 @@ export interface StatefulSetSpec {
     ordinals?: StatefulSetOrdinals;
     /** persistentVolumeClaimRetentionPolicy describes the lifecycle of persistent volume claims created from volumeClaimTemplates. By default, all persistent volume claims are created as needed and retained until manually deleted. This policy allows the lifecycle to be altered, for example by deleting persistent volume claims when their stateful set is deleted, or when their pod is scaled down. */
     persistentVolumeClaimRetentionPolicy?: StatefulSetPersistentVolumeClaimRetentionPolicy;
+}
+`,
+  'coordination/v1': `
+export interface LeaseSpec {
+    // Doc text as Kubernetes 1.32 words it.
+    /** holderIdentity contains the identity of the holder of a current lease. If Coordinated Leader Election is used, the holder identity must be equal to the elected LeaseCandidate.metadata.name field. */
+    holderIdentity?: string;
+    // Added in Kubernetes 1.31, alpha: feature gate CoordinatedLeaderElection (off: the API server drops it).
+    /** Strategy indicates the strategy for picking the leader for coordinated leader election. If the field is not specified, there is no active coordination for this lease. (Alpha) Using this field requires the CoordinatedLeaderElection feature gate to be enabled. */
+    strategy?: string;
+    // Added in Kubernetes 1.31, alpha: feature gate CoordinatedLeaderElection (off: the API server drops it).
+    /** PreferredHolder signals to a lease holder that the lease has a more optimal holder and should be given up. This field can only be set if Strategy is also set. */
+    preferredHolder?: string;
 }
 `,
   'meta/v1': `
