@@ -47,7 +47,11 @@ export async function runApiBench(): Promise<Section> {
   rows.push({ metric: 'start to ready (existing data dir)', value: ms(s.readyMs), target: '<= 1000 ms', met: s.readyMs <= 1000 });
   await new Promise((r) => setTimeout(r, 2000));
   const idle = rssMb(s.proc.pid!);
-  rows.push({ metric: 'idle RSS', value: `${idle.toFixed(1)} MB`, target: '<= 80 MB', met: idle <= 80 });
+  rows.push({ metric: 'idle RSS (2 s after ready)', value: `${idle.toFixed(1)} MB`, target: '<= 80 MB', met: idle <= 80 });
+  // V8's memory reducer returns the start-up garbage some seconds later.
+  await new Promise((r) => setTimeout(r, 13_000));
+  const settled = rssMb(s.proc.pid!);
+  rows.push({ metric: 'idle RSS (15 s after ready, settled)', value: `${settled.toFixed(1)} MB`, target: '<= 80 MB', met: settled <= 80 });
 
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const N = 2000;
