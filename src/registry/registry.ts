@@ -237,7 +237,7 @@ export class Registry {
         return { ...this.create<T>(ri, ns, created, { ...opts, fieldManager: undefined }), created: true };
       }
       const old = decodeKV(kv);
-      const merged = serverSideApply(keyOf(ri), old, body, opts.fieldManager, !!opts.force, this.now());
+      const merged = serverSideApply(keyOf(ri), old, body, opts.fieldManager, !!opts.force, this.now(), opts.subresource);
       const next = this.prepareUpdate(ri, merged, old, { ...opts, fieldManager: undefined });
       return { object: this.commitUpdate<T>(ri, key, next, old, kv.modRevision, { ...opts, fieldManager: undefined }), warnings: [], created: false };
     }
@@ -391,9 +391,18 @@ export class Registry {
     const sub = opts.subresource;
     let next: KObject;
     if (sub === 'status') {
-      // Status writes change status only (ResetObjectMetaForStatus).
-      next = clone(old);
-      next.status = obj.status;
+      // A status write keeps the spec (each kind's status strategy resets it)
+      // and, as for every kind served here, writes status and metadata; pods
+      // keep their owner references. Managed fields the request leaves out are
+      // the live ones.
+      const { metadata: _m, status: _s, apiVersion: _a, kind: _k, ...spec } = clone(old);
+      next = { ...spec, apiVersion: old.apiVersion, kind: old.kind, metadata: obj.metadata ?? {}, status: obj.status };
+      const nm = next.metadata!;
+      if (keyOf(ri) === 'pods') {
+        nm.ownerReferences = clone(old.metadata!.ownerReferences);
+        if (!nm.ownerReferences) delete nm.ownerReferences;
+      }
+      if (!Array.isArray(nm.managedFields) && old.metadata!.managedFields) nm.managedFields = clone(old.metadata!.managedFields);
     } else if (sub === 'scale') {
       const replicas = (obj.spec as { replicas?: unknown } | undefined)?.replicas;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
@@ -447,7 +456,7 @@ export class Registry {
     else if (sub === 'finalize') errs = [];
     else errs = validateUpdate(keyOf(ri), next, old);
     if (errs.length) throw invalid(sub === 'scale' ? 'Scale' : ri.kind, sub === 'scale' ? 'autoscaling' : ri.group, om.name!, errs);
-    if (opts.fieldManager) recordUpdate(keyOf(ri), old, next, opts.fieldManager, this.now());
+    if (opts.fieldManager) recordUpdate(keyOf(ri), old, next, opts.fieldManager, this.now(), sub);
     this.orderFields(ri, next);
     return next;
   }

@@ -56,6 +56,28 @@ function hasStatusSubresource(resourceKey: string): boolean {
   }
 }
 
+/**
+ * Drops from an applied configuration what the write's strategy resets (its
+ * GetResetFields), so the applier neither changes nor owns it: the main
+ * resource of a kind with a status subresource resets status; the status
+ * subresource resets everything but metadata and status (the spec), and for
+ * pods also the owner references and deletion timestamp.
+ */
+function dropResetFields(resourceKey: string, config: JsonMap, subresource: string | undefined): void {
+  if (!subresource) {
+    if (hasStatusSubresource(resourceKey)) delete config.status;
+    return;
+  }
+  if (subresource !== 'status') return;
+  for (const k of Object.keys(config)) {
+    if (!['apiVersion', 'kind', 'metadata', 'status'].includes(k)) delete config[k];
+  }
+  if (resourceKey === 'pods' && isMap(config.metadata)) {
+    delete config.metadata.ownerReferences;
+    delete config.metadata.deletionTimestamp;
+  }
+}
+
 function defaultApiVersion(resourceKey: string): string {
   try {
     return apiVersionOf(resourceByKey(resourceKey));
@@ -110,9 +132,12 @@ function setManagedFields(obj: JsonMap, managers: Manager[]): void {
   else delete meta.managedFields;
 }
 
-/** Apply entries are one per manager; Update entries are one per manager and API version. */
-function sameManager(m: Manager, name: string, operation: Operation, apiVersion: string): boolean {
-  return m.manager === name && m.operation === operation && !m.subresource &&
+/**
+ * Apply entries are one per manager and subresource; Update entries are one per
+ * manager, subresource and API version (fieldmanager's BuildManagerIdentifier).
+ */
+function sameManager(m: Manager, name: string, operation: Operation, apiVersion: string, subresource: string | undefined): boolean {
+  return m.manager === name && m.operation === operation && (m.subresource ?? '') === (subresource ?? '') &&
     (operation === 'Apply' || m.apiVersion === apiVersion);
 }
 
@@ -153,11 +178,13 @@ function conflictError(conflicts: Conflict[]): StatusError {
 /**
  * Server-side apply of `applied` (an application/apply-patch+yaml body, already
  * parsed) by `fieldManager`. `current` undefined means the object is being created.
+ * `subresource` ('status') is the subresource written: the entry records it, and
+ * what that write resets is neither applied nor owned.
  * Returns the new object with metadata.managedFields updated. Throws 409 Conflict
  * when the configuration changes fields another manager owns, unless `force`.
  */
 export function serverSideApply(resourceKey: string, current: any | undefined, applied: any, fieldManager: string,
-  force: boolean, now: Date): any {
+  force: boolean, now: Date, subresource?: string): any {
   if (!fieldManager) {
     throw invalid('PatchOptions', 'meta.k8s.io', '', [fieldErr.required('fieldManager', 'is required for apply patch')]);
   }
@@ -165,8 +192,9 @@ export function serverSideApply(resourceKey: string, current: any | undefined, a
   const root = schemaFor(resourceKey);
   const config = clone(applied);
   if (isMap(config.metadata)) delete config.metadata.managedFields;
-  // The main resource ignores status in an applied configuration, as it ignores it on update.
-  if (hasStatusSubresource(resourceKey)) delete config.status;
+  // The main resource ignores status in an applied configuration, as it ignores it on
+  // update; the status subresource ignores the spec.
+  dropResetFields(resourceKey, config, subresource);
 
   const live: JsonMap = isMap(current) ? current : {};
   const apiVersion = String(config.apiVersion ?? live.apiVersion ?? defaultApiVersion(resourceKey));
@@ -174,9 +202,12 @@ export function serverSideApply(resourceKey: string, current: any | undefined, a
 
   const managers = decodeManagers(isMap(live.metadata) ? live.metadata.managedFields : undefined);
   const before = managers.map((m) => m.fields);
-  let self = managers.find((m) => sameManager(m, fieldManager, 'Apply', apiVersion));
+  let self = managers.find((m) => sameManager(m, fieldManager, 'Apply', apiVersion, subresource));
   const lastApplied = self?.fields ?? new FieldSet();
-  if (!self) managers.push((self = { manager: fieldManager, operation: 'Apply', apiVersion, fields: configFields }));
+  if (!self) {
+    managers.push((self = { manager: fieldManager, operation: 'Apply', apiVersion, fields: configFields }));
+    if (subresource) self.subresource = subresource;
+  }
   self.apiVersion = apiVersion;
   self.fields = configFields;
 
@@ -232,12 +263,14 @@ function withoutManagedFields(obj: JsonMap): JsonMap {
 
 /**
  * Records that `fieldManager` changed `old` into `updated` (create when `old` is
- * undefined): the fields it added or modified become its own (an Update entry)
- * and are taken from every other manager; removed fields leave every manager.
+ * undefined): the fields it added or modified become its own (an Update entry,
+ * of `subresource` when one was written) and are taken from every other manager;
+ * removed fields leave every manager.
  * Writes updated.metadata.managedFields. Call it on the object as it will be
  * stored (after defaulting), like the apiserver does.
  */
-export function recordUpdate(resourceKey: string, old: any | undefined, updated: any, fieldManager: string, now: Date): void {
+export function recordUpdate(resourceKey: string, old: any | undefined, updated: any, fieldManager: string, now: Date,
+  subresource?: string): void {
   if (!isMap(updated)) return;
   const root = schemaFor(resourceKey);
   const meta = isMap(updated.metadata) ? updated.metadata : undefined;
@@ -253,12 +286,15 @@ export function recordUpdate(resourceKey: string, old: any | undefined, updated:
   // subresource writes (the strategy's reset fields): status it was created with is
   // the server's (e.g. a pod's qosClass), not the creator's.
   if (!isMap(old) && hasStatusSubresource(resourceKey)) changed = withoutStatus(changed);
-  let self = managers.find((m) => sameManager(m, fieldManager, 'Update', apiVersion));
+  let self = managers.find((m) => sameManager(m, fieldManager, 'Update', apiVersion, subresource));
   for (const m of managers) {
     if (m !== self) m.fields = m.fields.difference(changed);
   }
   if (!changed.isEmpty()) {
-    if (!self) managers.push((self = { manager: fieldManager, operation: 'Update', apiVersion, fields: new FieldSet() }));
+    if (!self) {
+      managers.push((self = { manager: fieldManager, operation: 'Update', apiVersion, fields: new FieldSet() }));
+      if (subresource) self.subresource = subresource;
+    }
     self.fields = self.fields.union(changed);
     self.time = rfc3339(now);
   }
