@@ -135,7 +135,7 @@ export async function handleResource(ctx: HandlerContext, req: IncomingMessage, 
         return;
       }
       const r = registry.update(ri, ns, name, body, { ...writeOpts, subresource: effectiveSub });
-      sendJson(res, 200, render(r.object), warningHeaders(r.warnings));
+      sendJson(res, r.created ? 201 : 200, render(r.object), warningHeaders(r.warnings));
       return;
     }
     case 'PATCH': {

@@ -68,6 +68,12 @@ export interface RegistryWatch {
 
 const clone = <T>(o: T): T => structuredClone(o);
 
+/** Kinds whose strategy's AllowCreateOnUpdate is true: a PUT may create them. */
+const CREATE_ON_UPDATE = new Set(['services', 'endpoints', 'events', 'events.events.k8s.io', 'leases.coordination.k8s.io']);
+
+const uidConflict = (ri: ResourceInfo, name: string, want: string, have: string | undefined) =>
+  conflict(ri, name, `Precondition failed: UID in precondition: ${want}, UID in object meta: ${have ?? ''}`);
+
 export class Registry {
   readonly store: Store;
   private readonly now: () => Date;
@@ -202,22 +208,43 @@ export class Registry {
     return { object: decode<T>(encode(obj), rev), warnings };
   }
 
-  /** PUT: replaces the object (or its status/scale subresource). */
-  update<T extends KObject = KObject>(ri: ResourceInfo, ns: string | undefined, name: string, input: T, opts: WriteOpts = {}): WriteResult<T> {
+  /**
+   * PUT: replaces the object (or its status/scale subresource). For the kinds
+   * whose strategy allows create on update, a PUT of an object that does not
+   * exist creates it (`created`).
+   */
+  update<T extends KObject = KObject>(
+    ri: ResourceInfo, ns: string | undefined, name: string, input: T, opts: WriteOpts = {},
+  ): WriteResult<T> & { created: boolean } {
     const obj = clone(input) as KObject;
     const warnings = opts.subresource ? [] : this.checkTypeAndFields(ri, obj, opts, 'update');
     const meta = (obj.metadata = obj.metadata ?? {});
     if (meta.name && meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
     if (ri.namespaced && meta.namespace && ns && meta.namespace !== ns) {
-      throw badRequest('the namespace of the provided object does not match the namespace sent on the request');
+      throw badRequest(`the namespace of the object (${meta.namespace}) does not match the namespace on the request (${ns})`);
     }
     const key = keyFor(ri, ns, name);
     const kv = this.store.get(key);
+    if (!kv && !opts.subresource && CREATE_ON_UPDATE.has(keyOf(ri))) return { ...this.createOnUpdate<T>(ri, ns, name, input, opts), created: true };
     if (!kv) throw notFound(ri, name);
-    if (meta.resourceVersion && meta.resourceVersion !== String(kv.modRevision)) throw staleConflict(ri, name);
+    // The uid a PUT carries is a precondition (the generic store's Preconditions).
     const old = decodeKV(kv);
+    if (meta.uid && meta.uid !== old.metadata?.uid) throw uidConflict(ri, name, meta.uid, old.metadata?.uid);
+    if (meta.resourceVersion && meta.resourceVersion !== String(kv.modRevision)) throw staleConflict(ri, name);
     const next = this.prepareUpdate(ri, obj, old, opts);
-    return { object: this.commitUpdate<T>(ri, key, next, old, kv.modRevision, opts), warnings };
+    return { object: this.commitUpdate<T>(ri, key, next, old, kv.modRevision, opts), warnings, created: false };
+  }
+
+  /**
+   * The generic store's create path of an update: the name must be the URL's,
+   * a uid precondition cannot hold, and a resourceVersion in the body is
+   * dropped (the stored object gets its own); the rest is a create.
+   */
+  private createOnUpdate<T extends KObject>(ri: ResourceInfo, ns: string | undefined, name: string, input: T, opts: WriteOpts): WriteResult<T> {
+    const { resourceVersion: _rv, ...meta } = input.metadata ?? {};
+    if (!meta.name) throw badRequest(`the name of the object (${name} based on URL) was undeterminable: name must be provided`);
+    if (meta.uid) throw uidConflict(ri, name, meta.uid, undefined);
+    return this.create<T>(ri, ns, { ...input, metadata: meta }, opts);
   }
 
   patch<T extends KObject = KObject>(
