@@ -122,6 +122,12 @@ export class SimulatedNode {
   private readonly timeline: Timeline<Due>;
   private readonly pool = new LoopbackPool();
   private readonly memos = new Map<string, Memo>();
+  /**
+   * Uids of deleted pods this node is done with whose objects are still
+   * listed (their removal held for a client that read them, or finalizers):
+   * their updates start nothing until DELETED, as with the real node agent.
+   */
+  private readonly finished = new Set<string>();
   /** ns/claim -> pods waiting for it to be scheduled. */
   private readonly waitingOnClaim = new Map<string, Set<string>>();
   private node?: Node;
@@ -189,6 +195,7 @@ export class SimulatedNode {
     this.claims?.stop();
     this.classes?.stop();
     this.runQueue.length = 0;
+    this.finished.clear();
   }
 
   /** Resolves when no step is running or waiting to run now (future steps may remain). */
@@ -285,6 +292,7 @@ export class SimulatedNode {
     const key = cacheKey(pod);
     const m = this.memos.get(key);
     if (m && m.uid === pod.metadata?.uid) this.memos.delete(key);
+    this.finished.delete(pod.metadata?.uid ?? '');
     if (pod.spec?.nodeName === this.nodeName) this.pool.release(pod.status?.podIP);
     for (const c of claimNames(pod)) this.waitingOnClaim.get(`${pod.metadata?.namespace}/${c}`)?.delete(key);
   }
@@ -298,7 +306,7 @@ export class SimulatedNode {
 
   /** Decides the pod's next step from what the API says about it. */
   private examine(pod: K<Pod>): void {
-    if (this.stopped) return;
+    if (this.stopped || this.finished.has(pod.metadata?.uid ?? '')) return;
     const stage = stageOf(pod, this.nodeName);
     switch (stage) {
       case 'unscheduled':
@@ -373,7 +381,7 @@ export class SimulatedNode {
   private async run(d: Due): Promise<void> {
     const i = d.key.indexOf('/');
     const pod = this.pods.get(d.key.slice(0, i), d.key.slice(i + 1));
-    if (!pod || pod.metadata?.uid !== d.uid) return;
+    if (!pod || pod.metadata?.uid !== d.uid || this.finished.has(d.uid)) return;
     const memo = this.memo(pod);
     if (memo.planned === d.step) memo.planned = undefined;
     try {
@@ -520,8 +528,12 @@ export class SimulatedNode {
     return this.client.update<K<Pod>>('pods', pod.metadata?.namespace, { ...pod, status }, { subresource: 'status' });
   }
 
+  /** The node's last word on a deleted pod: once it is sent, the pod is finished here. */
   private async deletePod(pod: K<Pod>): Promise<void> {
-    await this.client.delete('pods', pod.metadata?.namespace, pod.metadata!.name!, { gracePeriodSeconds: 0, preconditions: { uid: pod.metadata?.uid } });
+    const { namespace, name, uid } = pod.metadata!;
+    await this.client.delete('pods', namespace, name!, { gracePeriodSeconds: 0, preconditions: { uid } });
+    // Still listed (not DELETED yet): remember it, so its updates restart nothing.
+    if (uid && this.pods.get(namespace, name!)?.metadata?.uid === uid) this.finished.add(uid);
   }
 
   private mustGet(namespace: string, name: string): K<Pod> {
