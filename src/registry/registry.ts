@@ -20,7 +20,7 @@ import { cannotBeHandledMessage, strictDecodingMessage, unknownFieldMessage, unk
 import type { DeleteOptions, KObject, ListOptions, PatchType, WatchEvent, WatchOptions } from '../client/types.js';
 import { StoreError, type Store, type StoreEvent } from '../store/types.js';
 import { decode, decodeKV, encode, keyFor, prefixFor } from './storage.js';
-import { fieldAlias, hasStatus, prepareForCreate, specOf, supportedFields, usesGeneration } from './strategy.js';
+import { allowsCreateOnUpdate, fieldAlias, hasStatus, prepareForCreate, specOf, supportedFields, usesGeneration } from './strategy.js';
 import { allocateNodePort, Cidr, ServiceIPAllocator } from './ipalloc.js';
 import { rfc3339 } from '../api/time.js';
 import { RemovalHolds } from './removalHolds.js';
@@ -68,8 +68,6 @@ export interface RegistryWatch {
 
 const clone = <T>(o: T): T => structuredClone(o);
 
-/** Kinds whose strategy's AllowCreateOnUpdate is true: a PUT may create them. */
-const CREATE_ON_UPDATE = new Set(['services', 'endpoints', 'events', 'events.events.k8s.io', 'leases.coordination.k8s.io']);
 
 const uidConflict = (ri: ResourceInfo, name: string, want: string, have: string | undefined) =>
   conflict(ri, name, `Precondition failed: UID in precondition: ${want}, UID in object meta: ${have ?? ''}`);
@@ -225,7 +223,7 @@ export class Registry {
     }
     const key = keyFor(ri, ns, name);
     const kv = this.store.get(key);
-    if (!kv && !opts.subresource && CREATE_ON_UPDATE.has(keyOf(ri))) return { ...this.createOnUpdate<T>(ri, ns, name, input, opts), created: true };
+    if (!kv && !opts.subresource && allowsCreateOnUpdate(ri)) return { ...this.createOnUpdate<T>(ri, ns, name, input, opts), created: true };
     if (!kv) throw notFound(ri, name);
     // The uid a PUT carries is a precondition (the generic store's Preconditions).
     const old = decodeKV(kv);

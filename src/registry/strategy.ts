@@ -1,6 +1,6 @@
 // Per-kind behaviour of the registry, after kube-apiserver's "strategies":
 // what a create resets, which kinds carry a generation, which have a status
-// subresource, and which field selectors each kind supports.
+// subresource, which a PUT may create, and which field selectors each kind supports.
 import type { ResourceInfo } from '../api/resources.js';
 import { keyOf } from '../api/resources.js';
 import type { KObject } from '../client/types.js';
@@ -10,6 +10,13 @@ const GENERATION = new Set(['statefulsets.apps', 'endpointslices.discovery.k8s.i
 
 export function usesGeneration(ri: ResourceInfo): boolean {
   return GENERATION.has(keyOf(ri));
+}
+
+/** Kinds whose strategy's AllowCreateOnUpdate is true: a PUT may create them. */
+const CREATE_ON_UPDATE = new Set(['services', 'endpoints', 'events', 'events.events.k8s.io', 'leases.coordination.k8s.io']);
+
+export function allowsCreateOnUpdate(ri: ResourceInfo): boolean {
+  return CREATE_ON_UPDATE.has(keyOf(ri));
 }
 
 export function hasStatus(ri: ResourceInfo): boolean {

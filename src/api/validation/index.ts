@@ -78,7 +78,7 @@ export function validateUpdate(resourceKey: string, obj: any, old: any): FieldEr
   return (rules.update ?? metaUpdateThen(rules.create))(obj, old);
 }
 
-/** On update of the status subresource (the registry has already reset metadata and spec from old). */
+/** On update of the status subresource (the registry has already reset the spec from old; metadata and status may change). */
 export function validateStatusUpdate(resourceKey: string, obj: any, old: any): FieldError[] {
   const rules = RULES[resourceKey];
   if (!rules) return [];
