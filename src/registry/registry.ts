@@ -20,7 +20,7 @@ import { cannotBeHandledMessage, strictDecodingMessage, unknownFieldMessage, unk
 import type { DeleteOptions, KObject, ListOptions, PatchType, WatchEvent, WatchOptions } from '../client/types.js';
 import { StoreError, type Store, type StoreEvent } from '../store/types.js';
 import { decode, decodeKV, encode, keyFor, prefixFor } from './storage.js';
-import { allowsCreateOnUpdate, fieldAlias, hasStatus, prepareForCreate, specOf, supportedFields, usesGeneration } from './strategy.js';
+import { allowsCreateOnUpdate, allowsUnconditionalUpdate, fieldAlias, hasStatus, prepareForCreate, specOf, supportedFields, usesGeneration } from './strategy.js';
 import { allocateNodePort, Cidr, ServiceIPAllocator } from './ipalloc.js';
 import { rfc3339 } from '../api/time.js';
 import { RemovalHolds } from './removalHolds.js';
@@ -69,6 +69,9 @@ export interface RegistryWatch {
 const clone = <T>(o: T): T => structuredClone(o);
 
 
+/** The generic store's answer to an update without a resourceVersion of a kind that needs one (`leases.coordination.k8s.io "x" is invalid: ...`). */
+const resourceVersionRequired = (ri: ResourceInfo, name: string) =>
+  invalid(ri.resource, ri.group, name, [{ ...fieldErr.invalid('metadata.resourceVersion', 0, 'must be specified for an update'), message: 'Invalid value: 0x0: must be specified for an update' }]);
 const uidConflict = (ri: ResourceInfo, name: string, want: string, have: string | undefined) =>
   conflict(ri, name, `Precondition failed: UID in precondition: ${want}, UID in object meta: ${have ?? ''}`);
 
@@ -228,6 +231,7 @@ export class Registry {
     // The uid a PUT carries is a precondition (the generic store's Preconditions).
     const old = decodeKV(kv);
     if (meta.uid && meta.uid !== old.metadata?.uid) throw uidConflict(ri, name, meta.uid, old.metadata?.uid);
+    if (!meta.resourceVersion && opts.subresource !== 'scale' && !allowsUnconditionalUpdate(ri)) throw resourceVersionRequired(ri, name);
     if (meta.resourceVersion && meta.resourceVersion !== String(kv.modRevision)) throw staleConflict(ri, name);
     const next = this.prepareUpdate(ri, obj, old, opts);
     return { object: this.commitUpdate<T>(ri, key, next, old, kv.modRevision, opts), warnings, created: false };

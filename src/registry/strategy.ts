@@ -19,6 +19,13 @@ export function allowsCreateOnUpdate(ri: ResourceInfo): boolean {
   return CREATE_ON_UPDATE.has(keyOf(ri));
 }
 
+/** Kinds whose strategy's AllowUnconditionalUpdate is false: a PUT must carry a resourceVersion. */
+const CONDITIONAL_UPDATE = new Set(['leases.coordination.k8s.io', 'poddisruptionbudgets.policy']);
+
+export function allowsUnconditionalUpdate(ri: ResourceInfo): boolean {
+  return !CONDITIONAL_UPDATE.has(keyOf(ri));
+}
+
 export function hasStatus(ri: ResourceInfo): boolean {
   return ri.subresources.some((s) => s.name === 'status');
 }

@@ -184,3 +184,18 @@ test('the 1.32 alpha coordinated-election fields are accepted and dropped (gate 
   assert.match(typo.stderr, /unknown field "spec.holderIdentiy"/);
   c.ok(['delete', 'lease', 'coordinated']);
 });
+
+test('a Lease update must carry a resourceVersion (AllowUnconditionalUpdate is false); kubectl replace fills it in', () => {
+  const lease = 'apiVersion: coordination.k8s.io/v1\nkind: Lease\nmetadata: {name: conditional, namespace: default}\nspec: {holderIdentity: a}\n';
+  c.ok(['apply', '-f', '-'], lease);
+  const body = { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'conditional', namespace: 'default' }, spec: { holderIdentity: 'b' } };
+  const raw = c.kubectl(['replace', '--raw', '/apis/coordination.k8s.io/v1/namespaces/default/leases/conditional', '-f', '-'], { input: JSON.stringify(body) });
+  assert.equal(raw.code, 1);
+  // kubectl words a 422 from the Status details (kind `leases`, as the generic store names it).
+  assert.equal(raw.stderr.trim(), 'The leases "conditional" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update');
+  assert.equal(c.ok(['get', 'lease', 'conditional', '-o', 'jsonpath={.spec.holderIdentity}']), 'a');
+  // kubectl replace reads the live resourceVersion first when the file has none.
+  c.ok(['replace', '-f', '-'], lease.replace('holderIdentity: a', 'holderIdentity: c'));
+  assert.equal(c.ok(['get', 'lease', 'conditional', '-o', 'jsonpath={.spec.holderIdentity}']), 'c');
+  c.ok(['delete', 'lease', 'conditional']);
+});

@@ -83,7 +83,10 @@ test('a uid in the body is a precondition: Conflict when the object does not exi
   const created = r.update(leases, 'default', 'leader', lease()).object;
   assert.throws(() => r.update(leases, 'default', 'leader', lease({ uid: 'u-1' })),
     statusError(409, new RegExp(`UID in precondition: u-1, UID in object meta: ${created.metadata!.uid}`)));
-  assert.equal(r.update(leases, 'default', 'leader', lease({ uid: created.metadata!.uid })).created, false);
+  // An update of an existing Lease also needs its resourceVersion (AllowUnconditionalUpdate is false).
+  const same = lease({ uid: created.metadata!.uid });
+  same.metadata!.resourceVersion = created.metadata!.resourceVersion;
+  assert.equal(r.update(leases, 'default', 'leader', same).created, false);
 });
 
 test('name and namespace checks come first', () => {
