@@ -7,6 +7,8 @@ import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import type { Node } from 'kubernetes-types/core/v1.js';
 import { isStatusError } from '../api/errors.js';
 import type { Client, KObject } from '../client/types.js';
+import { rfc3339Micro } from '../api/time.js';
+import { realClock, type Clock } from './clock.js';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 export const NODE_LEASE_DURATION_SECONDS = 40;
@@ -16,40 +18,18 @@ const MAX_UPDATE_RETRIES = 5;
 
 type K<T> = T & KObject;
 
-/** The timer and clock the renewals run on (a fake one in simulations). */
-export interface LeaseClock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const realClock: LeaseClock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
-
 export interface NodeLeaseOptions {
   client: Client;
   nodeName: string;
-  clock?: LeaseClock;
+  clock?: Clock;
   leaseDurationSeconds?: number;
   renewIntervalMs?: number;
   log?: (line: string) => void;
 }
 
-/** metav1.MicroTime as Go writes it: UTC with six fractional digits. */
-export function microTimeOf(ms: number): string {
-  return new Date(ms).toISOString().replace(/Z$/, '000Z');
-}
-
 export class NodeLease {
   private readonly client: Client;
-  private readonly clock: LeaseClock;
+  private readonly clock: Clock;
   private readonly duration: number;
   private readonly interval: number;
   private readonly log: (line: string) => void;
@@ -139,7 +119,7 @@ export class NodeLease {
         metadata: { name, namespace: NODE_LEASE_NAMESPACE },
         spec: { holderIdentity: name, leaseDurationSeconds: this.duration },
       };
-    lease.spec = { ...lease.spec, renewTime: microTimeOf(this.clock.now()) };
+    lease.spec = { ...lease.spec, renewTime: rfc3339Micro(this.clock.now()) };
     if (!lease.metadata?.ownerReferences?.length) {
       try {
         const node = await this.client.get<K<Node>>('nodes', undefined, name);

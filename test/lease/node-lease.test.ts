@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, test } from 'node:test';
 import type { Lease } from 'kubernetes-types/coordination/v1.js';
 import { FakeClock } from '../../src/node/simulated/timeline.js';
-import { NodeLease, microTimeOf } from '../../src/node/lease.js';
+import { NodeLease } from '../../src/node/lease.js';
+import { rfc3339Micro } from '../../src/api/time.js';
 import { createMemoryApi, type MemoryApi } from '../../src/testing/api.js';
 import type { KObject } from '../../src/client/types.js';
 import { waitFor } from '../helpers/eventually.js';
@@ -43,7 +44,7 @@ test('the node lease is created at start and renewed every 10 s', async () => {
   const node = await api.client.get('nodes', undefined, 'node-a');
   assert.deepEqual(l.spec, { holderIdentity: 'node-a', leaseDurationSeconds: 40, renewTime: '2026-01-01T00:00:00.000000Z' });
   assert.deepEqual(l.metadata?.ownerReferences, [{ apiVersion: 'v1', kind: 'Node', name: 'node-a', uid: node.metadata!.uid }]);
-  assert.equal(microTimeOf(Date.UTC(2026, 0, 1, 0, 0, 10, 5)), '2026-01-01T00:00:10.005000Z');
+  assert.equal(rfc3339Micro(Date.UTC(2026, 0, 1, 0, 0, 10, 5)), '2026-01-01T00:00:10.005000Z');
   await tickTo(9_999, '2026-01-01T00:00:00.000000Z');
   await tickTo(1, '2026-01-01T00:00:10.000000Z');
   await tickTo(10_000, '2026-01-01T00:00:20.000000Z');

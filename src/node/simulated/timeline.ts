@@ -1,23 +1,11 @@
-// Time for the simulated node: a replaceable clock, and a timeline that holds
+// Time for the simulated node: a replaceable clock (../clock.ts), and a timeline that holds
 // every pending pod transition in one heap behind a single timer, so ten
 // thousand pods cost one timer, not ten thousand, and due transitions are
 // handed out in batches.
 
-export interface Clock {
-  now(): number;
-  setTimeout(fn: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
+import { realClock, type Clock } from '../clock.js';
 
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => {
-    const t = setTimeout(fn, ms);
-    t.unref?.();
-    return t;
-  },
-  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
-};
+export { realClock, type Clock };
 
 interface Entry<T> {
   at: number;
