@@ -25,14 +25,13 @@ export interface UdpListener {
 export interface UdpOptions {
   /** Force node:dgram even where the addon is available. */
   dgram?: boolean;
-  recvBufferSize?: number;
 }
 
 interface Layout { slots: number; inSlot: number; outSlot: number }
 
 interface NativeUdp {
   open(host: string, port: number, recvBufferSize: number): { fd: number; port: number };
-  serve(fd: number, input: ArrayBuffer, output: ArrayBuffer, lens: ArrayBuffer, onBatch: (n: number) => void, batch: number): object;
+  serve(fd: number, input: ArrayBuffer, output: ArrayBuffer, lens: ArrayBuffer, onBatch: (n: number) => void): object;
   peer(server: object, slot: number): Buffer;
   peerHost(peer: Buffer): string;
   sendTo(server: object, data: Buffer, peer: Buffer): void;
@@ -46,9 +45,8 @@ let loaded: { native?: NativeUdp; error?: string } | undefined;
 /** The addon, or why it is not available. */
 export function nativeUdp(): { native?: NativeUdp; error?: string } {
   if (loaded) return loaded;
-  if (process.platform !== 'linux' || process.env.ORDINAL_DNS_DGRAM === '1') {
-    return (loaded = { error: 'not used on this platform' });
-  }
+  if (process.platform !== 'linux') return (loaded = { error: 'batched UDP is Linux only' });
+  if (process.env.ORDINAL_DNS_DGRAM === '1') return (loaded = { error: 'ORDINAL_DNS_DGRAM=1' });
   try {
     // src/dns/ and dist/dns/ are both two levels below the package root.
     const require = createRequire(import.meta.url);
@@ -59,19 +57,17 @@ export function nativeUdp(): { native?: NativeUdp; error?: string } {
   return loaded;
 }
 
-const DEFAULT_RECV_BUFFER = 4 << 20;
-// Queries per recvmmsg: measured 4, 16 and 64 alike under dnsperf; 64 wastes no calls under bursts.
-const BATCH = 64;
+const RECV_BUFFER = 4 << 20;
 
 /** Binds `host:port` (port 0: a free one) and answers datagrams with `handler`. */
 export async function listenUdp(host: string, port: number, handler: DatagramHandler, opts: UdpOptions = {}): Promise<UdpListener> {
   const { native } = opts.dgram ? { native: undefined } : nativeUdp();
-  if (native) return listenBatched(native, host, port, handler, opts.recvBufferSize ?? DEFAULT_RECV_BUFFER);
-  return listenDgram(host, port, handler, opts.recvBufferSize ?? DEFAULT_RECV_BUFFER);
+  if (native) return listenBatched(native, host, port, handler);
+  return listenDgram(host, port, handler);
 }
 
-function listenBatched(native: NativeUdp, host: string, port: number, handler: DatagramHandler, recvBufferSize: number): UdpListener {
-  const { fd, port: actual } = native.open(host, port, recvBufferSize);
+function listenBatched(native: NativeUdp, host: string, port: number, handler: DatagramHandler): UdpListener {
+  const { fd, port: actual } = native.open(host, port, RECV_BUFFER);
   const { slots, inSlot, outSlot } = native.layout();
   const input = Buffer.from(new ArrayBuffer(slots * inSlot));
   const output = Buffer.from(new ArrayBuffer(slots * outSlot));
@@ -105,7 +101,7 @@ function listenBatched(native: NativeUdp, host: string, port: number, handler: D
   };
   let server: object;
   try {
-    server = native.serve(fd, input.buffer as ArrayBuffer, output.buffer as ArrayBuffer, lens.buffer, onBatch, BATCH);
+    server = native.serve(fd, input.buffer as ArrayBuffer, output.buffer as ArrayBuffer, lens.buffer, onBatch);
   } catch (e) {
     native.closeFd(fd);
     throw e;
@@ -120,9 +116,9 @@ function listenBatched(native: NativeUdp, host: string, port: number, handler: D
   };
 }
 
-async function listenDgram(host: string, port: number, handler: DatagramHandler, recvBufferSize: number): Promise<UdpListener> {
+async function listenDgram(host: string, port: number, handler: DatagramHandler): Promise<UdpListener> {
   const sock = createSocket({
-    type: isIP(host) === 6 ? 'udp6' : 'udp4', recvBufferSize,
+    type: isIP(host) === 6 ? 'udp6' : 'udp4', recvBufferSize: RECV_BUFFER,
     // Addresses are IP literals: resolve them synchronously (the default
     // lookup defers every send by a tick).
     lookup: (address, _opts, cb) => (cb as (e: null, a: string, f: number) => void)(null, address, isIP(address)),

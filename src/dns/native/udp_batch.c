@@ -28,6 +28,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+// Queries per recvmmsg: 4, 16 and 64 measured alike under dnsperf; 64 wastes no calls under bursts.
 #define SLOTS 64
 #define IN_SLOT 4096
 #define OUT_SLOT 2048
@@ -38,7 +39,6 @@ typedef struct {
   napi_env env;
   int fd;
   int closed;
-  int batch;
   uv_poll_t poll;
   napi_ref on_batch;
   napi_ref buffers[3];
@@ -192,7 +192,7 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
       s->rmsgs[i].msg_hdr.msg_iov = &s->riov[i];
       s->rmsgs[i].msg_hdr.msg_iovlen = 1;
     }
-    int n = recvmmsg(s->fd, s->rmsgs, (unsigned)s->batch, MSG_DONTWAIT, NULL);
+    int n = recvmmsg(s->fd, s->rmsgs, SLOTS, MSG_DONTWAIT, NULL);
     if (n <= 0) return;
     for (int i = 0; i < n; i++) {
       s->lens[i] = (s->rmsgs[i].msg_hdr.msg_flags & MSG_TRUNC) ? -1 : (int32_t)s->rmsgs[i].msg_len;
@@ -201,7 +201,7 @@ static void on_readable(uv_poll_t *handle, int status, int events) {
     call_batch(s, n);
     if (s->closed) return;
     send_replies(s, n);
-    if (n < s->batch) return;
+    if (n < SLOTS) return;
   }
 }
 
@@ -230,16 +230,13 @@ static int array_buffer(napi_env env, napi_value v, void **data, size_t *len) {
   return napi_get_arraybuffer_info(env, v, data, len) == napi_ok ? 0 : -1;
 }
 
-// serve(fd, in, out, lens, onBatch, batch) -> server: starts reading the
-// socket, at most `batch` (1..SLOTS) queries per recvmmsg.
+// serve(fd, in, out, lens, onBatch) -> server: starts reading the socket.
 static napi_value Serve(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
+  size_t argc = 5;
+  napi_value argv[5];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  int32_t fd, batch;
+  int32_t fd;
   CHECK(napi_get_value_int32(env, argv[0], &fd));
-  CHECK(napi_get_value_int32(env, argv[5], &batch));
-  if (batch < 1 || batch > SLOTS) batch = SLOTS;
   void *in, *out, *lens;
   size_t in_len, out_len, lens_len;
   if (array_buffer(env, argv[1], &in, &in_len) || array_buffer(env, argv[2], &out, &out_len) ||
@@ -252,7 +249,6 @@ static napi_value Serve(napi_env env, napi_callback_info info) {
   if (!s) return throw_errno(env, "calloc", ENOMEM);
   s->env = env;
   s->fd = fd;
-  s->batch = batch;
   s->in = in;
   s->out = out;
   s->lens = lens;
