@@ -7,6 +7,34 @@
 
 import { defineMessages } from './schema.js';
 
+/** Container and EphemeralContainerCommon have the same fields and numbers in generated.proto. */
+const CONTAINER_FIELDS = `
+    1 name *string
+    2 image string
+    3 command []string
+    4 args []string
+    5 workingDir string
+    6 ports []ContainerPort
+    19 envFrom []EnvFromSource
+    7 env []EnvVar
+    8 resources ResourceRequirements
+    23 resizePolicy []ContainerResizePolicy
+    24 restartPolicy *string
+    25 restartPolicyRules []ContainerRestartRule
+    9 volumeMounts []VolumeMount
+    21 volumeDevices []VolumeDevice
+    10 livenessProbe Probe
+    11 readinessProbe Probe
+    22 startupProbe Probe
+    12 lifecycle Lifecycle
+    13 terminationMessagePath string
+    20 terminationMessagePolicy string
+    14 imagePullPolicy string
+    15 securityContext SecurityContext
+    16 stdin bool
+    17 stdinOnce bool
+    18 tty bool`;
+
 export const CORE_V1_A = defineMessages('core', {
   AWSElasticBlockStoreVolumeSource: '1 volumeID *string; 2 fsType string; 3 partition int32; 4 readOnly bool',
   Affinity: '1 nodeAffinity NodeAffinity; 2 podAffinity PodAffinity; 3 podAntiAffinity PodAntiAffinity',
@@ -93,32 +121,7 @@ export const CORE_V1_A = defineMessages('core', {
     2 items []KeyToPath
     3 defaultMode *int32
     4 optional *bool`,
-  Container: `
-    1 name *string
-    2 image string
-    3 command []string
-    4 args []string
-    5 workingDir string
-    6 ports []ContainerPort
-    19 envFrom []EnvFromSource
-    7 env []EnvVar
-    8 resources ResourceRequirements
-    23 resizePolicy []ContainerResizePolicy
-    24 restartPolicy *string
-    25 restartPolicyRules []ContainerRestartRule
-    9 volumeMounts []VolumeMount
-    21 volumeDevices []VolumeDevice
-    10 livenessProbe Probe
-    11 readinessProbe Probe
-    22 startupProbe Probe
-    12 lifecycle Lifecycle
-    13 terminationMessagePath string
-    20 terminationMessagePolicy string
-    14 imagePullPolicy string
-    15 securityContext SecurityContext
-    16 stdin bool
-    17 stdinOnce bool
-    18 tty bool`,
+  Container: CONTAINER_FIELDS,
   ContainerExtendedResourceRequest: '1 containerName *string; 2 resourceName *string; 3 requestName *string',
   ContainerImage: '1 names []string; 2 sizeBytes int64',
   ContainerPort: `
@@ -188,32 +191,7 @@ export const CORE_V1_A = defineMessages('core', {
   EphemeralContainer: `
     1 ephemeralContainerCommon EphemeralContainerCommon inline
     2 targetContainerName string`,
-  EphemeralContainerCommon: `
-    1 name *string
-    2 image string
-    3 command []string
-    4 args []string
-    5 workingDir string
-    6 ports []ContainerPort
-    19 envFrom []EnvFromSource
-    7 env []EnvVar
-    8 resources ResourceRequirements
-    23 resizePolicy []ContainerResizePolicy
-    24 restartPolicy *string
-    25 restartPolicyRules []ContainerRestartRule
-    9 volumeMounts []VolumeMount
-    21 volumeDevices []VolumeDevice
-    10 livenessProbe Probe
-    11 readinessProbe Probe
-    22 startupProbe Probe
-    12 lifecycle Lifecycle
-    13 terminationMessagePath string
-    20 terminationMessagePolicy string
-    14 imagePullPolicy string
-    15 securityContext SecurityContext
-    16 stdin bool
-    17 stdinOnce bool
-    18 tty bool`,
+  EphemeralContainerCommon: CONTAINER_FIELDS,
   EphemeralVolumeSource: '1 volumeClaimTemplate PersistentVolumeClaimTemplate',
   Event: `
     1 metadata meta.ObjectMeta
