@@ -70,6 +70,9 @@ test('kubectl get pdb shows the budget and one allowed disruption once the set i
 });
 
 test('an eviction spends the budget; the next one gets 429 until the evicted pod is back and Ready', async () => {
+  // A finalizer keeps the evicted pod Terminating (not healthy) while the budget is read;
+  // otherwise the simulated node may bring it back Ready between the kubectl calls below.
+  c.ok(['patch', 'pod', 'web-0', '--type=merge', '-p', '{"metadata":{"finalizers":["ordinal.test/hold"]}}']);
   const first = evict('web-0');
   assert.equal(first.code, 0, first.stderr);
   assert.deepEqual(JSON.parse(first.stdout), { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
@@ -78,6 +81,7 @@ test('an eviction spends the budget; the next one gets 429 until the evicted pod
   assert.equal(second.stderr.trim(), "Error from server (TooManyRequests): Cannot evict pod as it would violate the pod's disruption budget.");
   assert.equal(allowed(), '0');
   assert.match(c.ok(['get', 'pdb', 'web']), /^web\s+2\s+N\/A\s+0\s+/m);
+  c.ok(['patch', 'pod', 'web-0', '--type=merge', '-p', '{"metadata":{"finalizers":null}}']);
   // The StatefulSet controller brings web-0 back; Ready again, the budget allows one more.
   await eventually(() => {
     const uidNow = c.ok(['get', 'pod', 'web-0', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}']);
