@@ -70,6 +70,7 @@ const RETRY_MS = 200;
 class Candidate {
   leading = false;
   paused = false;
+  private stopped = false;
   private observedRaw = '';
   private observedAt = 0;
   private timer?: NodeJS.Timeout;
@@ -78,13 +79,19 @@ class Candidate {
 
   start(): void {
     const loop = async () => {
-      if (!this.paused) this.leading = await this.tryAcquireOrRenew();
-      this.timer = setTimeout(() => void loop(), RETRY_MS);
+      if (!this.paused) {
+        const leading = await this.tryAcquireOrRenew();
+        // A renew that was in flight when the candidate hung must not revive it.
+        if (!this.paused) this.leading = leading;
+      }
+      // stop() may land while a request is in flight: no new round after it.
+      if (!this.stopped) this.timer = setTimeout(() => void loop(), RETRY_MS);
     };
     void loop();
   }
 
   stop(): void {
+    this.stopped = true;
     clearTimeout(this.timer);
   }
 
@@ -156,7 +163,10 @@ test('leader election: two candidates, exactly one leads; the other takes over o
     const held = await api.readNamespacedLease({ name: LOCK, namespace: NS });
     assert.equal(held.spec?.holderIdentity, first.identity);
     assert.equal(held.spec?.leaseTransitions, 0);
-    assert.match(String(c.ok(['get', 'lease', LOCK, '-o', 'jsonpath={.spec.renewTime}'])), /\.\d{6}Z$/);
+    // kubectl runs asynchronously while the candidates do: a synchronous spawn
+    // would freeze both candidates' timers and the sampler for its duration.
+    const renewTime = await c.kubectlAsync(['get', 'lease', LOCK, '-o', 'jsonpath={.spec.renewTime}']);
+    assert.match(renewTime.stdout, /\.\d{6}Z$/);
 
     const hungAt = Date.now();
     first.hang();
@@ -165,7 +175,8 @@ test('leader election: two candidates, exactly one leads; the other takes over o
     const taken = await api.readNamespacedLease({ name: LOCK, namespace: NS });
     assert.equal(taken.spec?.holderIdentity, other.identity);
     assert.equal(taken.spec?.leaseTransitions, 1);
-    assert.match(c.ok(['get', 'lease', LOCK]), new RegExp(`^${LOCK}\\s+${other.identity}\\s+`, 'm'));
+    const shown = await c.kubectlAsync(['get', 'lease', LOCK]);
+    assert.match(shown.stdout, new RegExp(`^${LOCK}\\s+${other.identity}\\s+`, 'm'));
     assert.equal(violations, 0, 'never two leaders at once');
   } finally {
     clearInterval(sampler);
