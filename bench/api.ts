@@ -1,28 +1,11 @@
 // The API server's own figures: latency of create/get/update over HTTPS on
 // loopback (one client, keep-alive), durable writes per second with requests
 // in flight, cold start to ready, and idle memory.
-import { Agent, request } from 'node:https';
+import { Agent } from 'node:https';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ms, percentile, rssMb, serve, type Section, type Served } from './lib.js';
-
-function call(s: Served, agent: Agent, method: string, path: string, body?: unknown): Promise<{ code: number; json: any }> {
-  const url = new URL(path, s.server);
-  const data = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request({
-      host: url.hostname, port: url.port, path: url.pathname + url.search, method, agent, ca: s.ca,
-      headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json', ...(data ? { 'Content-Length': Buffer.byteLength(data) } : {}) },
-    }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c) => chunks.push(c));
-      res.on('end', () => resolve({ code: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString() || 'null') }));
-    });
-    req.on('error', reject);
-    req.end(data);
-  });
-}
+import { call, ms, percentile, rssMb, serve, type Section } from './lib.js';
 
 const cm = (name: string, v = '1') => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { v } });
 

@@ -1,6 +1,7 @@
 // Shared pieces of the benchmarks: a result section, percentiles, and a real
 // `ordinal serve` process to measure against.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { request, type Agent } from 'node:https';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,6 +38,8 @@ export interface Served {
   token: string;
   ca: string;
   readyMs: number;
+  /** What the server printed so far (stdout and stderr). */
+  output(): string;
   stop(): Promise<void>;
 }
 
@@ -65,6 +68,7 @@ export async function serve(args: string[] = [], dataDir?: string): Promise<Serv
     token: kc.users[0].user.token,
     ca: Buffer.from(kc.clusters[0].cluster['certificate-authority-data'], 'base64').toString(),
     readyMs,
+    output: () => out,
     stop: async () => {
       if (proc.exitCode === null) {
         proc.kill('SIGTERM');
@@ -79,4 +83,22 @@ export function rssMb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const m = status.match(/VmRSS:\s+(\d+) kB/);
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** One JSON request to a served API over HTTPS with its token. */
+export function call(s: Served, agent: Agent, method: string, path: string, body?: unknown): Promise<{ code: number; json: any }> {
+  const url = new URL(path, s.server);
+  const data = body === undefined ? undefined : JSON.stringify(body);
+  return new Promise((resolve, reject) => {
+    const req = request({
+      host: url.hostname, port: url.port, path: url.pathname + url.search, method, agent, ca: s.ca,
+      headers: { Authorization: `Bearer ${s.token}`, 'Content-Type': 'application/json', ...(data ? { 'Content-Length': Buffer.byteLength(data) } : {}) },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c) => chunks.push(c));
+      res.on('end', () => resolve({ code: res.statusCode ?? 0, json: JSON.parse(Buffer.concat(chunks).toString() || 'null') }));
+    });
+    req.on('error', reject);
+    req.end(data);
+  });
 }

@@ -26,7 +26,7 @@ function ask(port: number, name: string): Promise<string[]> {
   });
 }
 
-test('records follow the API; a changed EndpointSlice is answered within 10 ms', { skip: digMissing }, async () => {
+test('records follow the API: a changed EndpointSlice is answered with the new address', { skip: digMissing }, async () => {
   const api = await createMemoryApi();
   const dns = new ClusterDns({ client: api.client, listen: [{ host: '127.0.0.1', port: 0 }], upstreams: [] });
   try {
@@ -46,12 +46,13 @@ test('records follow the API; a changed EndpointSlice is answered within 10 ms',
 
     // web-0 is recreated with a new IP: the endpoints controller rewrites the slice.
     const next = { ...created, endpoints: [{ addresses: ['127.0.1.9'], hostname: 'web-0', conditions: { ready: true } }] };
-    const t0 = process.hrtime.bigint();
+    // The 10 ms target is measured by bench/dns/propagation.ts against a real
+    // `ordinal serve`; here the answer must follow the watch at all.
     await api.client.update(EPS, 'default', next);
+    const deadline = Date.now() + 5000;
     let seen: string[] = [];
-    while (seen[0] !== '127.0.1.9') seen = await ask(port, 'web-0.nginx.default.svc.cluster.local');
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    assert.ok(ms < 10, `visible ${ms.toFixed(2)} ms after the update`);
+    while (seen[0] !== '127.0.1.9' && Date.now() < deadline) seen = await ask(port, 'web-0.nginx.default.svc.cluster.local');
+    assert.deepEqual(seen, ['127.0.1.9']);
 
     await api.client.delete('services', 'default', 'nginx');
     let gone = '';

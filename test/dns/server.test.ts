@@ -206,19 +206,19 @@ for (const udp of ['auto', 'dgram'] as const) {
       assert.equal(packet.decode(ok!).answers?.length, 1);
     });
 
-    test('a recreated pod is visible within 10 ms of its EndpointSlice update', async () => {
+    // The 10 ms target is measured by bench/dns/propagation.ts, not here.
+    test('a recreated pod is answered with its new IP once its EndpointSlice changes', async () => {
       const name = 'web-1.nginx.default.svc.cluster.local';
       const before = packet.decode((await udpQuery(port, q(name)))!);
       assert.equal((before.answers?.[0] as { data: string }).data, '127.0.1.6');
-      const t0 = process.hrtime.bigint();
       client.put(EPS, slice('nginx', [{ ip: '127.0.1.5', hostname: 'web-0' }, { ip: '127.0.1.66', hostname: 'web-1' }]));
+      const deadline = Date.now() + 5000;
       let seen = '';
-      while (seen !== '127.0.1.66') {
+      while (seen !== '127.0.1.66' && Date.now() < deadline) {
         const r = packet.decode((await udpQuery(port, q(name)))!);
         seen = (r.answers?.[0] as { data: string } | undefined)?.data ?? '';
       }
-      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-      assert.ok(ms < 10, `visible after ${ms.toFixed(2)} ms`);
+      assert.equal(seen, '127.0.1.66');
     });
   });
 
