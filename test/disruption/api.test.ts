@@ -86,7 +86,7 @@ test('PodDisruptionBudget validation as pkg/apis/policy/validation words it', ()
 });
 
 test('a Lease keeps its MicroTimes in RFC 3339 micro form and drops gated fields', () => {
-  const created = api.registry.create(LEASE, 'kube-node-lease', {
+  const created = api.registry.create<KObject>(LEASE, 'kube-node-lease', {
     apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-a' },
     spec: { holderIdentity: 'node-a', leaseDurationSeconds: 40, renewTime: '2026-01-02T03:04:05.123Z', acquireTime: '2026-01-02T05:04:05+02:00', strategy: 'OldestEmulationVersion' },
   }).object;
@@ -95,7 +95,7 @@ test('a Lease keeps its MicroTimes in RFC 3339 micro form and drops gated fields
   assert.equal(spec.acquireTime, '2026-01-02T03:04:05.000000Z');
   assert.equal(spec.strategy, undefined);
   assert.equal(created.metadata?.generation, undefined);
-  const bare = api.registry.create(LEASE, 'default', { metadata: { name: 'bare' } }).object;
+  const bare = api.registry.create<KObject>(LEASE, 'default', { metadata: { name: 'bare' } }).object;
   assert.deepEqual(bare.spec, {});
   assert.throws(() => api.registry.create(LEASE, 'default', { metadata: { name: 'bad-time' }, spec: { renewTime: 'yesterday' } }), (e: unknown) => {
     assert.ok(e instanceof StatusError);

@@ -155,6 +155,7 @@ test('leader election: two candidates, exactly one leads; the other takes over o
     a.start();
     b.start();
     const first = await eventually(() => both.find((x) => x.leading), 10_000, 'a leader');
+    assert.ok(first, 'a leader');
     const other = first === a ? b : a;
     // Several lease durations: the leader keeps renewing, the other never leads.
     await new Promise((r) => setTimeout(r, 3 * LEASE_MS));

@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Container } from 'kubernetes-types/core/v1.js';
 import { applyPatch } from '../../src/apiserver/patch/index.js';
 import { StatusError } from '../../src/api/errors.js';
 
-function sts(containers: unknown[], extra: Record<string, unknown> = {}) {
+function sts(containers: Container[], extra: Record<string, unknown> = {}) {
   return {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',

@@ -332,6 +332,8 @@ test('client-node\'s PortForward: the channel protocol, its port prefixes, and a
   let got = '';
   out.on('data', (d) => (got += d));
   const ws = await pf.portForward('default', 'echo', [9090], out, err, input);
+  // Without a retry count portForward resolves to the socket itself, not a reconnecting factory.
+  assert.ok(typeof ws !== 'function');
   try {
     input.write('over the channels');
     await eventually(() => got === 'over the channels', 10_000, 'echo through client-node');
@@ -343,6 +345,7 @@ test('client-node\'s PortForward: the channel protocol, its port prefixes, and a
   let errText = '';
   refusedErr.on('data', (d) => (errText += d));
   const refused = await pf.portForward('default', 'echo', [7777], new PassThrough(), refusedErr, new PassThrough());
+  assert.ok(typeof refused !== 'function');
   await new Promise((r) => refused.once('close', r));
   assert.match(errText, /error forwarding port 7777 to pod echo, uid [0-9a-f-]+: failed to connect to [\d.]+:7777 \(the pod's IP\): connect: connection refused/);
 });

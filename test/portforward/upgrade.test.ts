@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer, type Socket } from 'node:net';
 import { WebSocket } from 'ws';
 import { StatusError, notFound } from '../../src/api/errors.js';
 import { PodPortForwarding } from '../../src/apiserver/portforward.js';
@@ -18,7 +18,7 @@ let echoPort = 0;
 let closerPort = 0;
 const tcpServers: TcpServer[] = [];
 
-function listen(onConn: Parameters<typeof createTcpServer>[0]): Promise<number> {
+function listen(onConn: (socket: Socket) => void): Promise<number> {
   const s = createTcpServer(onConn);
   tcpServers.push(s);
   return new Promise((r) => s.listen(0, '127.0.0.1', () => r((s.address() as AddressInfo).port)));

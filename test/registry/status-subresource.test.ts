@@ -58,7 +58,7 @@ test('the same manager applying to the main resource and to status keeps two ent
   }, { fieldManager: 'lb' }).object;
   assert.deepEqual((out.status as any).loadBalancer.ingress, [{ ip: '192.0.2.10' }], 'the main resource leaves status alone');
   assert.deepEqual(entries(out).filter((e) => e.startsWith('lb/')), ['lb/Apply/', 'lb/Apply/status']);
-  assert.equal(entry(out, 'lb').fieldsV1?.['f:status'], undefined);
+  assert.equal((entry(out, 'lb').fieldsV1 as Record<string, unknown> | undefined)?.['f:status'], undefined);
   // Re-applying the status with another address updates the status entry, not a new one.
   const again = r.patch(services, 'default', 'front', 'apply', statusConfig('192.0.2.11'), { subresource: 'status', fieldManager: 'lb' }).object;
   assert.deepEqual((again.status as any).loadBalancer.ingress, [{ ip: '192.0.2.11' }]);
@@ -94,12 +94,12 @@ test('a status update records an Update entry of subresource status, and writes 
 
 test('a pod status write keeps the owner references; managed fields the request leaves out stay', () => {
   const owner = { apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'web', uid: 'u-1', controller: true };
-  const pod = r.create(pods, 'default', {
+  const pod = r.create<KObject>(pods, 'default', {
     apiVersion: 'v1', kind: 'Pod', metadata: { name: 'web-0', ownerReferences: [owner] },
     spec: { containers: [{ name: 'c', image: 'busybox' }] },
   }, { fieldManager: 'creator' }).object;
   const { managedFields: _m, ...meta } = pod.metadata!;
-  const out = r.update(pods, 'default', 'web-0', {
+  const out = r.update<KObject>(pods, 'default', 'web-0', {
     ...pod, metadata: { ...meta, ownerReferences: [] }, status: { ...(pod.status as object), phase: 'Running' },
   }, { subresource: 'status' }).object;
   assert.equal((out.status as any).phase, 'Running');

@@ -63,6 +63,7 @@ test('a pod whose removal is held is finished once; its updates are ignored unti
   await api.create('pods', 'default', pod('web-0'));
   await eventually(async () => (await api.get<P>('pods', 'default', 'web-0')).status?.phase === 'Running', 'running');
   const deleting = await api.delete<P>('pods', 'default', 'web-0');
+  assert.ok(deleting, 'the pod is terminating, not gone');
   // A client reads the terminating pod (kubectl delete waiting for it): its removal is held.
   registry.noteTerminatingRead(resourceByKey('pods'), deleting);
   writes.length = 0;

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { Endpoints, Node, Secret } from 'kubernetes-types/core/v1.js';
 import { validateCreate, validateStatusUpdate, validateUpdate } from '../../src/api/validation/index.js';
 import { defaulted, lines } from './helpers.js';
 
@@ -40,7 +41,7 @@ test('ConfigMap keys and immutability', () => {
 });
 
 test('Secret: defaults, type rules, type immutable', () => {
-  const s = defaulted('secrets', { metadata: { name: 's', namespace: 'default' }, stringData: { password: 'hunter2' } });
+  const s = defaulted<Secret>('secrets', { metadata: { name: 's', namespace: 'default' }, stringData: { password: 'hunter2' } });
   assert.equal(s.type, 'Opaque');
   assert.deepEqual(s.data, { password: Buffer.from('hunter2').toString('base64') });
   assert.equal(s.stringData, undefined);
@@ -53,11 +54,11 @@ test('Secret: defaults, type rules, type immutable', () => {
 });
 
 test('Endpoints and EndpointSlices (loopback pod addresses are fine)', () => {
-  const ep = defaulted('endpoints', {
+  const ep = defaulted<Endpoints>('endpoints', {
     metadata: { name: 'nginx', namespace: 'default' },
     subsets: [{ addresses: [{ ip: '127.0.1.10', hostname: 'web-0' }], ports: [{ port: 80, name: 'web' }] }],
   });
-  assert.equal(ep.subsets[0].ports[0].protocol, 'TCP');
+  assert.equal(ep.subsets?.[0].ports?.[0].protocol, 'TCP');
   assert.deepEqual(lines(validateCreate('endpoints', ep)), []);
   assert.deepEqual(lines(validateCreate('endpoints', { metadata: { name: 'e', namespace: 'default' }, subsets: [{ addresses: [{ ip: 'nope' }] }] })), [
     'subsets[0].addresses[0].ip: Invalid value: "nope": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)',
@@ -86,8 +87,8 @@ test('Node taints and podCIDRs', () => {
     'metadata.taints[0].effect: Unsupported value: "Sometimes": supported values: "NoSchedule", "PreferNoSchedule", "NoExecute"',
     'spec.podCIDRs[0]: Invalid value: "10.244.0.0/33": must be a valid CIDR value, (e.g. 10.9.8.0/24 or 2001:db8::/64)',
   ]);
-  const n = defaulted('nodes', { metadata: { name: 'node-1' }, status: { capacity: { cpu: '2', memory: '4096Mi' } } });
-  assert.deepEqual(n.status.allocatable, { cpu: '2', memory: '4Gi' });
+  const n = defaulted<Node>('nodes', { metadata: { name: 'node-1' }, status: { capacity: { cpu: '2', memory: '4096Mi' } } });
+  assert.deepEqual(n.status?.allocatable, { cpu: '2', memory: '4Gi' });
 });
 
 test('ObjectMeta update: name, namespace, uid and creationTimestamp are immutable', () => {

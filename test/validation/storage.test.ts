@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import type { PersistentVolume } from 'kubernetes-types/core/v1.js';
+import type { StorageClass } from 'kubernetes-types/storage/v1.js';
 import { validateCreate, validateUpdate } from '../../src/api/validation/index.js';
 import { claim, defaulted, lines } from './helpers.js';
 
@@ -44,13 +46,13 @@ test('a claim spec is immutable, except binding once and growing a bound claim',
 });
 
 test('PersistentVolume create and update', () => {
-  const pv = defaulted('persistentvolumes', {
+  const pv = defaulted<PersistentVolume>('persistentvolumes', {
     metadata: { name: 'pv-1' },
     spec: { capacity: { storage: '1Gi' }, accessModes: ['ReadWriteOnce'], hostPath: { path: '/var/lib/ordinal/pv-1' } },
   });
-  assert.equal(pv.spec.persistentVolumeReclaimPolicy, 'Retain');
-  assert.equal(pv.spec.volumeMode, 'Filesystem');
-  assert.equal(pv.spec.hostPath.type, '');
+  assert.equal(pv.spec?.persistentVolumeReclaimPolicy, 'Retain');
+  assert.equal(pv.spec?.volumeMode, 'Filesystem');
+  assert.equal(pv.spec?.hostPath?.type, '');
   assert.deepEqual(lines(validateCreate('persistentvolumes', pv)), []);
   const bad = defaulted('persistentvolumes', { metadata: { name: 'pv/2', namespace: 'x' }, spec: {} });
   assert.deepEqual(lines(validateCreate('persistentvolumes', bad)), [
@@ -62,12 +64,12 @@ test('PersistentVolume create and update', () => {
     'spec: Required value: must specify a volume type',
   ]);
   const moved = structuredClone(pv);
-  moved.spec.hostPath.path = '/elsewhere';
+  moved.spec!.hostPath!.path = '/elsewhere';
   assert.match(lines(validateUpdate('persistentvolumes', moved, pv))[0], /^spec\.persistentvolumesource: Forbidden: spec\.persistentvolumesource is immutable after creation\n/);
 });
 
 test('StorageClass: provisioner required; parameters, provisioner, reclaimPolicy frozen', () => {
-  const sc = defaulted('storageclasses.storage.k8s.io', { metadata: { name: 'standard' }, provisioner: 'ordinal.dev/hostpath' });
+  const sc = defaulted<StorageClass>('storageclasses.storage.k8s.io', { metadata: { name: 'standard' }, provisioner: 'ordinal.dev/hostpath' });
   assert.equal(sc.reclaimPolicy, 'Delete');
   assert.equal(sc.volumeBindingMode, 'Immediate');
   assert.deepEqual(lines(validateCreate('storageclasses.storage.k8s.io', sc)), []);
