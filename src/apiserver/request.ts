@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { resourceByGVR, type ResourceInfo } from '../api/resources.js';
 import { badRequest, pathNotFound, tooLarge, unsupportedMediaType } from '../api/errors.js';
+import { goJsonSyntaxError } from '../api/gojson.js';
 
 export interface ResourcePath {
   ri: ResourceInfo;
@@ -99,7 +100,8 @@ export async function decodeBody(buf: Buffer, contentType: string | undefined): 
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
+    // The apiserver's words: Go's json.Unmarshal error, not JavaScript's.
+    throw badRequest(`couldn't get version/kind; json parse error: ${goJsonSyntaxError(buf) ?? (e as Error).message}`);
   }
 }
 

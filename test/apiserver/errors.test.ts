@@ -69,6 +69,13 @@ test('malformed JSON is 400, an unknown media type 415, an oversized body 413', 
   const bad = await call('POST', '/api/v1/namespaces/default/configmaps', { body: '{"kind":' });
   assert.equal(bad.code, 400);
   assert.equal(status(bad).reason, 'BadRequest');
+  // Go's json.Unmarshal words, as the apiserver gives them.
+  assert.equal(status(bad).message, "couldn't get version/kind; json parse error: unexpected end of JSON input");
+  const word = await call('POST', '/api/v1/namespaces/default/configmaps', { body: '{"kind": ConfigMap}' });
+  assert.equal(status(word).message, "couldn't get version/kind; json parse error: invalid character 'C' looking for beginning of value");
+  const raw = c.kubectl(['create', '--raw', '/api/v1/namespaces/default/configmaps', '-f', '-'], { input: '{"apiVersion":"v1",}' });
+  assert.equal(raw.code, 1);
+  assert.equal(raw.stderr.trim(), "Error from server (BadRequest): couldn't get version/kind; json parse error: invalid character '}' looking for beginning of object key string");
   const media = await call('POST', '/api/v1/namespaces/default/configmaps', { body: 'x', contentType: 'text/plain' });
   assert.equal(media.code, 415);
   const big = Buffer.alloc(4 * 1024 * 1024, 'a');
