@@ -24,6 +24,7 @@ import { DisruptionController } from './controllers/disruption/index.js';
 import { ClusterDns, nativeUdp, DEFAULT_CLUSTER_DNS_IP, ensureServiceAddress, kubeDnsService, releaseServiceAddress } from './dns/index.js';
 import { ensure } from './registry/bootstrap.js';
 import { resourceByKey } from './api/resources.js';
+import { Dashboard } from './web/server.js';
 
 export type RuntimeKind = 'linux' | 'process' | 'simulated';
 
@@ -35,6 +36,8 @@ export interface OrdinalOptions {
   runtime?: RuntimeKind;
   /** 'sqlite' (default, durable) or 'memory' (tests, throwaway clusters). */
   store?: 'sqlite' | 'memory';
+  /** Serve the dashboard on http://127.0.0.1:dashboardPort/ (0 picks a free port); none without it. */
+  dashboardPort?: number;
   log?: (line: string) => void;
 }
 
@@ -65,6 +68,11 @@ export class Ordinal {
 
   get apiPort(): number {
     return this.api?.port ?? 0;
+  }
+
+  /** The dashboard's port, 0 when it is not served. */
+  get dashboardPort(): number {
+    return this.dashboard?.port ?? 0;
   }
 
   async start(): Promise<void> {
@@ -116,6 +124,7 @@ export class Ordinal {
     await this.startNode(client);
 
     const host = bind === '0.0.0.0' ? '127.0.0.1' : bind;
+    if (this.opts.dashboardPort !== undefined) await this.startDashboard({ host, port, caCert: tls.caCert, token });
     writeAtomic(this.kubeconfigPath, kubeconfigYaml({ server: `https://${host}:${port}`, caCert: tls.caCert, token }), 0o600);
     const dnsAt = (this.dns?.addresses() ?? []).map((a) => `${a.host}:${a.port}`).join(', ');
     this.log(`ordinal API on https://${host}:${port}, cluster DNS on ${dnsAt} (node ${hostname()})`);
@@ -161,6 +170,22 @@ export class Ordinal {
     });
     this.clusterDnsIp = serviceAddress;
   }
+
+  /** The dashboard, a client of the API on `api` like kubectl (src/web/). */
+  private async startDashboard(api: { host: string; port: number; caCert: string; token: string }): Promise<void> {
+    const dashboard = new Dashboard({ port: this.opts.dashboardPort ?? 0, api });
+    await this.startComponent({
+      name: 'dashboard',
+      start: async () => {
+        await dashboard.start();
+        this.dashboard = dashboard;
+      },
+      stop: () => dashboard.stop(),
+    });
+    this.log(`dashboard on ${dashboard.url}`);
+  }
+
+  private dashboard?: Dashboard;
 
   /** The node agent: real processes (linux or process runtime) or the simulated node. */
   private get runtime(): RuntimeKind {

@@ -3,11 +3,15 @@ import { parseArgs } from 'node:util';
 import { Ordinal, type RuntimeKind } from '../server.js';
 import { DataDirLockedError } from '../cluster/datadir.js';
 
-const USAGE = `Usage: ordinal serve [--data-dir DIR] [--api-port N] [--dns-port N] [--bind ADDR] [--runtime linux|process|simulated] [--store sqlite|memory]
+const USAGE = `Usage: ordinal serve [--data-dir DIR] [--api-port N] [--dns-port N] [--bind ADDR] [--runtime linux|process|simulated] [--store sqlite|memory] [--dashboard-port N | --no-dashboard]
 
 Runs a Kubernetes-compatible control plane for stateful applications on this machine.
 When the API is ready it writes DIR/kubeconfig and prints KUBECONFIG=DIR/kubeconfig.
+The dashboard is served on http://127.0.0.1:6480/ (--dashboard-port; loopback only);
+--no-dashboard turns it off.
 Port 0 means any free port.`;
+
+const DEFAULT_DASHBOARD_PORT = 6480;
 
 function fail(msg: string): never {
   process.stderr.write(`ordinal: ${msg}\n`);
@@ -33,6 +37,8 @@ async function serve(argv: string[]): Promise<void> {
         bind: { type: 'string' },
         runtime: { type: 'string' },
         store: { type: 'string' },
+        'dashboard-port': { type: 'string' },
+        'no-dashboard': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -55,6 +61,7 @@ async function serve(argv: string[]): Promise<void> {
     bind: values.bind,
     runtime,
     store,
+    dashboardPort: values['no-dashboard'] ? undefined : port(values['dashboard-port'], 'dashboard-port') ?? DEFAULT_DASHBOARD_PORT,
   });
   let stopping = false;
   const shutdown = (sig: string) => {
