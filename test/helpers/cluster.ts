@@ -23,6 +23,8 @@ export interface TestCluster {
   kubeconfig: string;
   proc: ChildProcess;
   output(): string;
+  /** The dashboard's URL from the server's `dashboard on URL` line (undefined before it, or with --no-dashboard). */
+  dashboardUrl(): string | undefined;
   kubectl(args: string[], opts?: { input?: string; timeoutMs?: number }): KubectlResult;
   /** kubectl that must succeed (an assertion otherwise); returns its stdout. */
   ok(args: string[], input?: string): string;
@@ -36,7 +38,8 @@ export interface TestCluster {
 }
 
 async function startServe(dataDir: string, args: string[]): Promise<{ proc: ChildProcess; output: () => string }> {
-  const proc = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--api-port', '0', '--dns-port', '0', ...args], {
+  // Every port ephemeral, the dashboard's too (args may turn it off with --no-dashboard).
+  const proc = spawn(process.execPath, [BIN, 'serve', '--data-dir', dataDir, '--api-port', '0', '--dns-port', '0', '--dashboard-port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env },
   });
@@ -80,6 +83,7 @@ export async function startCluster(args: string[] = []): Promise<TestCluster> {
       return serve.proc;
     },
     output: () => serve.output(),
+    dashboardUrl: () => /^dashboard on (http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(serve.output())?.[1],
     kubectl(argv, opts = {}) {
       const r = spawnSync('kubectl', argv, { env: env(), input: opts.input, timeout: opts.timeoutMs ?? 60_000, encoding: 'utf8' });
       return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
