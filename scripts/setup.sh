@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what ordinal and its tests need on a Debian machine with Node 20:
 # the Debian packages (busybox for the examples' containers, dig for DNS
-# tests, util-linux/iproute2 for the linux runtime) and the npm dependencies,
+# tests, util-linux/iproute2 for the linux runtime, chromium for the
+# dashboard's browser tests) and the npm dependencies,
 # then builds. Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # g++, make and python3 build the native parts (better-sqlite3, the DNS's UDP addon).
-packages=(busybox-static dnsutils util-linux mount bsdutils iproute2 procps wget g++ make python3)
+# chromium runs the dashboard's page headless in its tests (test/web/).
+packages=(busybox-static dnsutils util-linux mount bsdutils iproute2 procps wget g++ make python3 chromium)
 # The benchmarks compare the cluster DNS with dnsmasq (the binary only:
 # dnsmasq-base starts no system service) under dnsperf.
 if [ "${1:-}" = "--bench" ]; then packages+=(dnsperf dnsmasq-base); fi
