@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { Ordinal, type RuntimeKind } from '../server.js';
 import { DataDirLockedError } from '../cluster/datadir.js';
+import { image } from './image.js';
 
 const USAGE = `Usage: ordinal serve [--data-dir DIR] [--api-port N] [--dns-port N] [--bind ADDR] [--runtime linux|process|simulated] [--store sqlite|memory] [--dashboard-port N | --no-dashboard]
 
@@ -9,7 +10,10 @@ Runs a Kubernetes-compatible control plane for stateful applications on this mac
 When the API is ready it writes DIR/kubeconfig and prints KUBECONFIG=DIR/kubeconfig.
 The dashboard is served on http://127.0.0.1:6480/ (--dashboard-port; loopback only);
 --no-dashboard turns it off.
-Port 0 means any free port.`;
+Port 0 means any free port.
+
+       ordinal image load FILE [--data-dir DIR]   imports a docker-save or OCI archive
+       ordinal image ls [--data-dir DIR]          lists the stored images`;
 
 const DEFAULT_DASHBOARD_PORT = 6480;
 
@@ -91,6 +95,9 @@ export async function main(argv: string[]): Promise<void> {
   switch (cmd) {
     case 'serve':
       await serve(rest);
+      break;
+    case 'image':
+      await image(rest);
       break;
     case undefined:
     case 'help':

@@ -1,0 +1,80 @@
+// `ordinal image load FILE` and `ordinal image ls`: the node's local image
+// store (src/node/imagestore), filled from archives saved elsewhere, as
+// `kind load image-archive` or `k3s ctr images import` do.
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ImageFormatError, ImageStore } from '../node/imagestore/store.js';
+import { parseReference } from '../node/imagestore/reference.js';
+
+export const IMAGE_USAGE = `Usage: ordinal image load FILE [--data-dir DIR]
+       ordinal image ls [--data-dir DIR]
+
+load: imports the images of a \`docker save\` tarball or an OCI image-layout archive
+      (\`podman save --format oci-archive\`, \`skopeo copy ... oci-archive:FILE\`), layers plain
+      or gzip, into the data dir's image store, where pods of the linux runtime find them.
+ls:   lists the stored images.`;
+
+function fail(msg: string): never {
+  process.stderr.write(`ordinal: ${msg}\n`);
+  process.exit(1);
+}
+
+/** 1.2MB, as `docker images` and `crictl images` print sizes (powers of 1000). */
+export function humanSize(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${i === 0 ? v : Number(v.toPrecision(3))}${units[i]}`;
+}
+
+/** The table of `ordinal image ls`. */
+export function imageTable(store: ImageStore): string {
+  const rows = [['REPOSITORY', 'TAG', 'IMAGE ID', 'SIZE']];
+  for (const e of store.list()) {
+    const ref = parseReference(e.reference);
+    rows.push([ref.name, ref.tag ?? '<none>', e.image.id.replace(/^sha256:/, '').slice(0, 12), humanSize(e.image.size)]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('   ')).join('\n') + '\n';
+}
+
+export async function image(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === 'help' || sub === '--help' || sub === '-h') {
+    process.stdout.write(`${IMAGE_USAGE}\n`);
+    return;
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: rest, options: { 'data-dir': { type: 'string' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    fail(`${(e as Error).message}\n${IMAGE_USAGE}`);
+  }
+  const store = ImageStore.forDataDir(parsed.values['data-dir'] ?? join(homedir(), '.ordinal'));
+  switch (sub) {
+    case 'load': {
+      if (parsed.positionals.length !== 1) fail(`image load takes one archive file\n${IMAGE_USAGE}`);
+      try {
+        for (const l of await store.load(parsed.positionals[0])) {
+          process.stdout.write(l.reference ? `Loaded image: ${l.reference}\n` : `Loaded image ID: ${l.id}\n`);
+        }
+      } catch (e) {
+        if (e instanceof ImageFormatError) fail(`image load: ${e.message}`);
+        throw e;
+      }
+      break;
+    }
+    case 'ls':
+    case 'list':
+      if (parsed.positionals.length) fail(`image ls takes no arguments\n${IMAGE_USAGE}`);
+      process.stdout.write(imageTable(store));
+      break;
+    default:
+      fail(`unknown image command "${sub}"\n${IMAGE_USAGE}`);
+  }
+}

@@ -1,0 +1,133 @@
+// Real image archives built from Debian's busybox-static (/bin/busybox), in
+// the two formats `ordinal image load` reads: `docker save` (manifest.json,
+// uncompressed layer tars) and an OCI image layout (oci-layout, index.json,
+// blobs/sha256; a gzip layer and a plain one). Two layers: the second deletes
+// /doomed.txt of the first (a whiteout) and makes /opq opaque.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+
+export const APPLETS = ['sh', 'ls', 'cat', 'echo', 'hostname', 'pwd', 'env', 'id', 'sleep', 'test', 'touch', 'mkdir', 'printf'];
+
+export interface ImageSpec {
+  entrypoint?: string[];
+  cmd?: string[];
+  env?: string[];
+  workingDir?: string;
+  user?: string;
+}
+
+export const DEFAULT_SPEC: ImageSpec = {
+  entrypoint: ['/bin/sh', '-c'],
+  cmd: ['echo "greeting=$GREETING only=$ONLY_IMAGE pwd=$(pwd) host=$(hostname)"; sleep 3600'],
+  env: ['PATH=/usr/local/bin:/bin', 'GREETING=image', 'ONLY_IMAGE=yes'],
+  workingDir: '/app',
+};
+
+function sha(b: Buffer | string): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+function tarDir(dir: string): Buffer {
+  return execFileSync('tar', ['-C', dir, '--sort=name', '--mtime=@0', '--numeric-owner', '--owner=0', '--group=0', '-cf', '-', '.'], { maxBuffer: 64 << 20 });
+}
+
+/** The two layers as uncompressed tars. */
+export function buildLayers(): Buffer[] {
+  const base = mkdtempSync(join(tmpdir(), 'ordinal-img-'));
+  const l1 = join(base, 'l1');
+  mkdirSync(join(l1, 'bin'), { recursive: true });
+  copyFileSync('/bin/busybox', join(l1, 'bin', 'busybox'));
+  execFileSync('chmod', ['0755', join(l1, 'bin', 'busybox')]);
+  for (const a of APPLETS) symlinkSync('busybox', join(l1, 'bin', a));
+  mkdirSync(join(l1, 'etc'));
+  writeFileSync(join(l1, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/app:/bin/sh\n');
+  writeFileSync(join(l1, 'etc', 'group'), 'root:x:0:\napp:x:1001:\n');
+  writeFileSync(join(l1, 'doomed.txt'), 'deleted by the second layer\n');
+  mkdirSync(join(l1, 'opq'));
+  writeFileSync(join(l1, 'opq', 'old.txt'), 'hidden by the opaque directory\n');
+  mkdirSync(join(l1, 'app'));
+  writeFileSync(join(l1, 'app', 'base.txt'), 'from layer 1\n');
+  const l2 = join(base, 'l2');
+  mkdirSync(join(l2, 'opq'), { recursive: true });
+  mkdirSync(join(l2, 'app'));
+  writeFileSync(join(l2, '.wh.doomed.txt'), '');
+  writeFileSync(join(l2, 'opq', '.wh..wh..opq'), '');
+  writeFileSync(join(l2, 'opq', 'new.txt'), 'from layer 2\n');
+  writeFileSync(join(l2, 'app', 'hello.txt'), 'hello from the image\n');
+  const out = [tarDir(l1), tarDir(l2)];
+  execFileSync('rm', ['-rf', base]);
+  return out;
+}
+
+function config(spec: ImageSpec, layers: Buffer[]): string {
+  return JSON.stringify({
+    architecture: 'amd64', os: 'linux',
+    config: { Entrypoint: spec.entrypoint, Cmd: spec.cmd, Env: spec.env, WorkingDir: spec.workingDir, User: spec.user },
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => `sha256:${sha(l)}`) },
+  });
+}
+
+/** Writes the directory `dir` as a tar to `file`. */
+function archive(dir: string, file: string): string {
+  execFileSync('tar', ['-C', dir, '-cf', file, '.']);
+  execFileSync('rm', ['-rf', dir]);
+  return file;
+}
+
+/** A `docker save` tarball of one image named `tags`. */
+export function dockerArchive(file: string, tags: string[], spec: ImageSpec = DEFAULT_SPEC, layers = buildLayers()): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ordinal-docker-'));
+  const cfg = config(spec, layers);
+  const cfgName = `${sha(cfg)}.json`;
+  writeFileSync(join(dir, cfgName), cfg);
+  const names = layers.map((l) => {
+    const d = sha(l);
+    mkdirSync(join(dir, d));
+    writeFileSync(join(dir, d, 'layer.tar'), l);
+    return `${d}/layer.tar`;
+  });
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify([{ Config: cfgName, RepoTags: tags, Layers: names }]));
+  return archive(dir, file);
+}
+
+export interface OciOptions {
+  refName?: string;
+  layerMediaType?: string;
+  /** Corrupt the first layer blob after its digest is computed. */
+  corruptLayer?: boolean;
+}
+
+/** An OCI image-layout archive (oci-archive); the first layer gzip-compressed, the second plain. */
+export function ociArchive(file: string, o: OciOptions = {}, spec: ImageSpec = DEFAULT_SPEC, layers = buildLayers()): { file: string; manifestDigest: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'ordinal-oci-'));
+  mkdirSync(join(dir, 'blobs', 'sha256'), { recursive: true });
+  const put = (b: Buffer | string) => {
+    const d = sha(b);
+    writeFileSync(join(dir, 'blobs', 'sha256', d), b);
+    return { digest: `sha256:${d}`, size: Buffer.byteLength(b) };
+  };
+  const blobs = layers.map((l, i) => (i === 0 ? gzipSync(l) : l));
+  const layerDescs = blobs.map((b, i) => ({ mediaType: o.layerMediaType ?? (i === 0 ? 'application/vnd.oci.image.layer.v1.tar+gzip' : 'application/vnd.oci.image.layer.v1.tar'), ...put(b) }));
+  if (o.corruptLayer) {
+    const p = join(dir, 'blobs', 'sha256', layerDescs[0].digest.slice(7));
+    const b = readFileSync(p);
+    b[b.length - 1] ^= 0xff;
+    writeFileSync(p, b);
+  }
+  const manifest = JSON.stringify({
+    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...put(config(spec, layers)) },
+    layers: layerDescs,
+  });
+  const md = put(manifest);
+  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(join(dir, 'index.json'), JSON.stringify({
+    schemaVersion: 2,
+    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...md, annotations: o.refName ? { 'org.opencontainers.image.ref.name': o.refName } : undefined }],
+  }));
+  return { file: archive(dir, file), manifestDigest: md.digest };
+}
