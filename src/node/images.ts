@@ -1,5 +1,7 @@
-// What a container runs, until ordinal has real image support: containers run
-// on the host's filesystem, so a container must name its `command`. One
+// What a container runs. With the linux runtime, an image in the node's image
+// store (imagestore/, `ordinal image load`) is the container's filesystem and
+// its config gives the defaults (imageEntrypoint below). Any other image: the
+// container runs on the host's filesystem, so it must name its `command`. One
 // exception, kept deliberately narrow: busybox images. Their whole content is
 // the busybox binary with its applets linked under /bin, and Debian's
 // busybox-static package is that same binary (a different version), so
@@ -11,6 +13,7 @@
 import type { Container } from 'kubernetes-types/core/v1.js';
 import { fileURLToPath } from 'node:url';
 import { resolveExecutable, DEFAULT_PATH } from './runtime/base.js';
+import type { ImageConfigFile } from './imagestore/store.js';
 
 export class NoCommandError extends Error {
   readonly reason = 'CreateContainerError';
@@ -62,6 +65,51 @@ export function entrypoint(c: Container, busybox: string | null | undefined = ho
     return { command: [busybox, applet], args: args.slice(1) };
   }
   throw new NoCommandError(
-    `no command specified: ordinal runs containers on this host's filesystem and has no image support yet, so container "${c.name}" (image "${c.image ?? ''}") must set command`,
+    `no command specified: image "${c.image ?? ''}" is not in this node's image store (see \`ordinal image load\`), so container "${c.name}" runs on this host's filesystem and must set command`,
   );
+}
+
+/**
+ * command + args against an image's config, as the container runtime
+ * computes them (containerd's CRI, after moby's daemon/commit.go):
+ * `command` replaces the image's Entrypoint and drops its Cmd; `args` alone
+ * replaces Cmd; neither: Entrypoint + Cmd. $(VAR) references are expanded by
+ * the caller in the pod's command and args only, never in the image's.
+ */
+export function imageEntrypoint(c: Container, image: ImageConfigFile): { command: string[]; args: string[]; fromImage: { command: boolean; args: boolean } } {
+  const cfg = image.config ?? {};
+  const fromImage = { command: false, args: false };
+  let command = c.command ?? [];
+  let args = c.args ?? [];
+  if (!command.length) {
+    if (!args.length) {
+      args = cfg.Cmd ?? [];
+      fromImage.args = true;
+    }
+    const ep = cfg.Entrypoint ?? [];
+    if (!(ep.length === 1 && ep[0] === '')) command = ep;
+    fromImage.command = true;
+  }
+  if (!command.length && !args.length) throw new NoCommandError('no command specified');
+  return { command, args, fromImage };
+}
+
+/** The image's Env first; the container's own variables override it (by name). */
+export function imageEnv(image: ImageConfigFile, containerEnv: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of image.config?.Env ?? []) {
+    const i = kv.indexOf('=');
+    if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return { ...env, ...containerEnv };
+}
+
+/** The container's workingDir, else the image's WorkingDir, else /. */
+export function imageWorkingDir(c: Container, image: ImageConfigFile): string {
+  return c.workingDir || image.config?.WorkingDir || '/';
+}
+
+/** The message and waiting reason of the kubelet's image manager for pull policy Never without the image. */
+export function neverPullMessage(image: string): string {
+  return `Container image "${image}" is not present with pull policy of Never`;
 }

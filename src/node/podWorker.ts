@@ -11,7 +11,8 @@ import type { Client } from '../client/types.js';
 import { StatusError } from '../api/errors.js';
 import { ContainerLogWriter, logPath } from './logs.js';
 import { ContainerConfigError, containerEnv, expandArgv, type EnvContext } from './env.js';
-import { entrypoint, NoCommandError } from './images.js';
+import { entrypoint, imageEntrypoint, imageEnv, imageWorkingDir, neverPullMessage, NoCommandError } from './images.js';
+import { ImageStore } from './imagestore/store.js';
 import { ContainerStartError } from './runtime/process.js';
 import type { ContainerHandle, Runtime } from './runtime/types.js';
 import { podStatus, type ContainerView, type PodView } from './status.js';
@@ -90,6 +91,8 @@ export class PodWorker {
   private reportAgain = false;
   private lastWarning = '';
   private retryTimer?: NodeJS.Timeout;
+  /** Per container: the imageID of the image its current instance runs. */
+  private readonly imageIDs = new Map<string, string>();
 
   constructor(pod: Pod, private readonly d: WorkerDeps) {
     this.pod = pod;
@@ -307,9 +310,24 @@ export class PodWorker {
         this.kick();
       }, retryMs);
     };
-    let ep: { command: string[]; args: string[] };
+    // The linux runtime runs an image of the node's image store in its own
+    // filesystem; the process runtime ignores images.
+    const image = this.runsImages ? this.imageStore.find(c.image) : undefined;
+    if (!image && this.runsImages && c.imagePullPolicy === 'Never') {
+      // The kubelet's image manager: an event of its own, then the failed start.
+      const message = neverPullMessage(c.image ?? '');
+      this.d.recorder.pod(this.pod, 'Warning', 'ErrImageNeverPull', message, fieldPath);
+      r.state = { kind: 'waiting', reason: 'ErrImageNeverPull', message };
+      this.d.recorder.pod(this.pod, 'Warning', 'Failed', 'Error: ErrImageNeverPull', fieldPath);
+      r.retry = setTimeout(() => {
+        r.retry = undefined;
+        this.kick();
+      }, RETRY_MS * 5);
+      return;
+    }
+    let ep: { command: string[]; args: string[]; fromImage?: { command: boolean; args: boolean } };
     try {
-      ep = entrypoint(c);
+      ep = image ? imageEntrypoint(c, image.image.config) : entrypoint(c);
     } catch (e) {
       if (e instanceof NoCommandError) return fail(e.reason, e.message);
       throw e;
@@ -321,6 +339,9 @@ export class PodWorker {
       if (e instanceof ContainerConfigError) return fail(e.reason, e.message, RETRY_MS);
       throw e;
     }
+    if (image) env = imageEnv(image.image.config, env);
+    // $(VAR) references are the pod's: the image's Entrypoint and Cmd are taken as they are.
+    const argv = [...(ep.fromImage?.command ? ep.command : expandArgv(ep.command, [], env)), ...(ep.fromImage?.args ? ep.args : expandArgv(ep.args, [], env))];
     let mounts;
     try {
       mounts = containerMounts(c, this.volumes ?? new Map(), env);
@@ -340,10 +361,11 @@ export class PodWorker {
     try {
       h = await this.d.runtime.start({
         podUid: this.uid, namespace: this.namespace, podName: this.name, containerName: c.name, attempt, podDir: this.dir,
-        argv: c.tty ? underTerminal(expandArgv(ep.command, ep.args, env)) : expandArgv(ep.command, ep.args, env),
-        env: c.tty ? terminalEnv(env) : env, workingDir: c.workingDir, mounts, hostname,
+        argv: c.tty ? underTerminal(argv) : argv,
+        env: c.tty ? terminalEnv(env) : env, workingDir: image ? imageWorkingDir(c, image.image.config) : c.workingDir, mounts, hostname,
         etc: { hosts: hostsFile(this.pod, this.podIP!, this.d.dns.clusterDomain), resolvConf: resolvConf(this.pod, this.d.dns), hostname: hostname + '\n' },
         stdin: !!c.stdin,
+        rootfs: image ? { layers: image.layers, user: image.image.config.config?.User || undefined } : undefined,
       });
     } catch (e) {
       const message = e instanceof ContainerStartError ? e.message : `failed to start container: ${(e as Error).message}`;
@@ -356,11 +378,30 @@ export class PodWorker {
       this.kick();
       return;
     }
+    this.imageIDs.set(c.name, image?.imageID ?? '');
     pulled();
     this.d.recorder.pod(this.pod, 'Normal', 'Created', `Created container: ${c.name}`, fieldPath);
     this.d.recorder.pod(this.pod, 'Normal', 'Started', `Started container ${c.name}`, fieldPath);
     r.env = env;
     this.running(r, h, c.lifecycle?.postStart);
+  }
+
+  private get runsImages(): boolean {
+    return this.d.runtime.name === 'linux';
+  }
+
+  private get imageStore(): ImageStore {
+    return ImageStore.forDataDir(this.d.dataDir);
+  }
+
+  /** What status says a container runs (imageID), looked up once for containers re-adopted after a restart. */
+  private imageID(r: ContainerRecord): string {
+    let id = this.imageIDs.get(r.spec.name);
+    if (id === undefined && this.runsImages && (r.handle || r.state.kind === 'terminated')) {
+      id = this.imageStore.find(r.spec.image)?.imageID ?? '';
+      this.imageIDs.set(r.spec.name, id);
+    }
+    return id ?? '';
   }
 
   private envContext(): EnvContext {
@@ -570,6 +611,7 @@ export class PodWorker {
       name: r.spec.name, image: r.spec.image ?? '', state: r.state, last: r.last, restartCount: r.restartCount,
       ready: r.ready && r.state.kind === 'running', started: r.init ? undefined : r.state.kind === 'running' ? (r.started ?? true) : false,
       containerID: r.handle ? this.containerID(r.spec.name, r.restartCount) : r.state.kind === 'terminated' ? r.state.containerID : undefined,
+      imageID: r.state.kind === 'waiting' ? undefined : this.imageID(r),
     });
     const recs = [...this.records.values()];
     return {

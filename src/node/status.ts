@@ -19,6 +19,8 @@ export interface ContainerView {
   ready: boolean;
   started?: boolean;
   containerID?: string;
+  /** The image the container runs, by digest (docker.io/library/app@sha256:...), when known. */
+  imageID?: string;
 }
 
 export interface PodView {
@@ -59,7 +61,7 @@ export function toContainerStatus(c: ContainerView): ContainerStatus {
     ready: c.ready,
     restartCount: c.restartCount,
     image: c.image,
-    imageID: '',
+    imageID: c.imageID ?? '',
   };
   if (c.containerID) s.containerID = c.containerID;
   if (c.started !== undefined) s.started = c.started;

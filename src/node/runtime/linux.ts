@@ -10,16 +10,18 @@
 // unshare also gives us the exact mount sequence in one readable script
 // (runtime/shim.ts: namespaceScript).
 //
-// The container's root is an overlay: lower = the host's /, upper = the
-// container instance's own directory. So the container sees the host's
+// The container's root is an overlay: lower = the host's / (or, for an image
+// in the node's image store, the image's layers), upper = the container
+// instance's own directory. So the container sees the host's
 // programs, its volumes at their mountPath, a generated /etc/hosts (with the
 // pod's FQDN), /etc/resolv.conf (cluster DNS) and /etc/hostname, and its
 // writes outside volumes stay in its own layer, dropped when the instance is
 // removed, as a container's writable layer is. Networking stays the host's
 // (the pod IP is a loopback address, as in the process runtime).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, posix } from 'node:path';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { findExecutable, hostRoot, LayeredRoot, resolveIn, resolveUser, type LowerRoot } from '../imagestore/rootfs.js';
 import { containerFstab, namespaceScript } from './shim.js';
 import {
   DEFAULT_PATH, adoptInstance, killGroup, killPid, prepareInstance, removeInstance, resolveExecutable, spawnShim,
@@ -62,9 +64,19 @@ export class LinuxRuntime implements Runtime {
     const env = { PATH: DEFAULT_PATH, ...l.env };
     const cwd = l.workingDir || '/';
     const cmd = l.argv[0];
+    const lower: LowerRoot = l.rootfs ? new LayeredRoot(l.rootfs.layers) : hostRoot;
     const hostCmd = cmd.startsWith('/') ? (hostPathIn(l.mounts, cmd) ?? cmd) : cmd;
-    if (!resolveExecutable(hostCmd, env.PATH, hostPathIn(l.mounts, cwd) ?? cwd)) {
+    const found = l.rootfs && hostCmd === cmd ? findExecutable(lower, cmd, env.PATH, cwd) : resolveExecutable(hostCmd, env.PATH, hostPathIn(l.mounts, cwd) ?? cwd);
+    if (!found) {
       throw new ContainerStartError('StartError', `exec: "${cmd}": executable file not found in $PATH`);
+    }
+    let user: { uid: number; gid: number } | undefined;
+    if (l.rootfs?.user) {
+      try {
+        user = resolveUser(lower, l.rootfs.user);
+      } catch (e) {
+        throw new ContainerStartError('StartError', (e as Error).message);
+      }
     }
     const dir = await prepareInstance(l);
     const upper = join(dir, 'upper');
@@ -72,7 +84,9 @@ export class LinuxRuntime implements Runtime {
     mkdirSync(upper);
     mkdirSync(join(dir, 'work'));
     mkdirSync(root);
-    const layer = new UpperLayer(upper);
+    const layer = new UpperLayer(upper, lower);
+    // An image may lack the directories the container's own /proc, /dev and /sys are mounted on.
+    if (l.rootfs) for (const d of ['/proc', '/dev', '/sys']) layer.ensureMountPoint(d, true);
     layer.writeFile('/etc/hosts', l.etc.hosts);
     layer.writeFile('/etc/resolv.conf', l.etc.resolvConf);
     layer.writeFile('/etc/hostname', l.etc.hostname);
@@ -93,11 +107,21 @@ export class LinuxRuntime implements Runtime {
       binds.push({ source: m.hostPath, target, readOnly: m.readOnly });
     }
     if (!hostPathIn(l.mounts, cwd)) layer.ensureMountPoint(layer.resolve(cwd), true);
-    const setup = { rootDir: root, upperDir: upper, workDir: join(dir, 'work'), hostname: l.hostname, hostMounts: this.hostMounts, binds };
+    if (l.rootfs) layer.ensureMountPoint(ctl, true);
+    if (user) {
+      // The shim runs as the image's user and writes the exit status here.
+      writeFileSync(join(ctl, 'exit'), '', { mode: 0o644 });
+      chownSync(join(ctl, 'exit'), user.uid, user.gid);
+    }
+    const setup = {
+      rootDir: root, upperDir: upper, workDir: join(dir, 'work'), hostname: l.hostname, binds, user,
+      // An image's filesystem is the container's whole world: no host mounts in it.
+      lowerDirs: l.rootfs?.layers.map((x) => x.dir), hostMounts: l.rootfs ? [] : this.hostMounts,
+    };
     writeFileSync(join(ctl, 'fstab'), containerFstab(setup));
     const script = namespaceScript(setup, join(ctl, 'fstab'), join(ctl, 'init.pid'));
     const h = spawnShim('linux', l, dir, {
-      command: 'unshare',
+      command: resolveExecutable('unshare', DEFAULT_PATH, '/') ?? 'unshare',
       args: ['--mount', '--uts', '--ipc', '--pid', '--fork', '--propagation', 'private', '/bin/sh', '-c', script, 'ordinal-ns', join(ctl, 'exit'), cwd, ...l.argv],
       env,
       cwd: '/',
@@ -188,43 +212,24 @@ function depth(p: string): number {
 }
 
 /**
- * The container's upper layer, prepared from the host before the overlay is
- * mounted: directories created here copy the mode and owner of the host
- * directory they shadow (an upper directory's attributes are what the
- * container sees), and paths resolve through the host's symlinks as the
- * container would (absolute links relative to the container's root).
+ * The container's upper layer, prepared before the overlay is mounted:
+ * directories created here copy the mode and owner of the lower directory
+ * they shadow (an upper directory's attributes are what the container sees),
+ * and paths resolve through the lower layer's symlinks as the container would
+ * (absolute links relative to the container's root). The lower layer is the
+ * host's / or an image's layers.
  */
 export class UpperLayer {
-  constructor(private readonly upper: string) {}
+  constructor(private readonly upper: string, private readonly lower: LowerRoot = hostRoot) {}
 
-  /** Resolves symlinks in `p` as seen from inside the container (lower = host /). */
+  /** Resolves symlinks in `p` as seen from inside the container. */
   resolve(p: string): string {
-    const parts = posix.normalize(p).split('/').filter(Boolean);
-    let cur = '/';
-    for (let i = 0, hops = 0; i < parts.length; i++) {
-      const next = posix.join(cur, parts[i]);
-      let link: string | undefined;
-      try {
-        if (lstatSync(next).isSymbolicLink()) link = readlinkSync(next);
-      } catch {
-        // missing on the host: created in the upper layer
-      }
-      if (link !== undefined && hops++ < 40) {
-        const rest = parts.slice(i + 1);
-        const target = link.startsWith('/') ? link : posix.join(cur, link);
-        parts.splice(0, parts.length, ...target.split('/').filter(Boolean), ...rest);
-        cur = '/';
-        i = -1;
-        continue;
-      }
-      cur = next;
-    }
-    return cur;
+    return resolveIn(this.lower, p);
   }
 
-  /** Makes `p` exist in the merged view (in the upper layer when the host lacks it). */
+  /** Makes `p` exist in the merged view (in the upper layer when the lower lacks it). */
   ensureMountPoint(p: string, directory: boolean): void {
-    if (existsSync(p) || existsSync(join(this.upper, p))) return;
+    if (this.lower.lstat(p) || existsSync(join(this.upper, p))) return;
     this.mkdirs(dirname(p));
     if (directory) mkdirSync(join(this.upper, p), { recursive: true });
     else if (!existsSync(join(this.upper, p))) writeFileSync(join(this.upper, p), '');
@@ -243,13 +248,11 @@ export class UpperLayer {
       const at = join(this.upper, cur);
       if (existsSync(at)) continue;
       mkdirSync(at);
-      try {
-        const st = statSync(cur);
+      const st = this.lower.lstat(cur);
+      if (st?.isDirectory()) {
         chmodSync(at, st.mode & 0o7777);
         chownSync(at, st.uid, st.gid);
-      } catch {
-        chmodSync(at, 0o755);
-      }
+      } else chmodSync(at, 0o755);
     }
   }
 }

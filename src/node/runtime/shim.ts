@@ -14,6 +14,9 @@
 // ignored (POSIX); the command therefore ignores those two, which the node
 // agent never sends (it uses TERM, then KILL).
 
+/** Where the setup finds mount and chroot (the node's PATH, whatever the container's is). */
+const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 /** sh-quotes one word. */
 export function shQuote(s: string): string {
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(s)) return s;
@@ -44,6 +47,10 @@ export const SHIM_BODY = [
 export interface NamespaceSetup {
   /** The directory where the container's root is assembled (an empty dir). */
   rootDir: string;
+  /** The overlay's lower layers, top first: an image's layers, or (default) the host's /. */
+  lowerDirs?: string[];
+  /** Run the shim and command as uid:gid (an image's USER); root by default. */
+  user?: { uid: number; gid: number };
   /** Overlay upper and work directories (same filesystem, empty or prepared). */
   upperDir: string;
   workDir: string;
@@ -59,6 +66,10 @@ function fstabPath(p: string): string {
   return p.replace(/[\\ \t\n]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
 
+function overlayPath(p: string): string {
+  return p.replace(/[,:]/g, '\\$&');
+}
+
 /**
  * The container's mounts as an fstab, mounted in order by one `mount --all`
  * (one process instead of one per mount: each exec of mount costs ~2 ms).
@@ -72,7 +83,7 @@ export function containerFstab(s: NamespaceSetup): string {
   const n = s.rootDir;
   const line = (src: string, target: string, type: string, opts: string) => `${fstabPath(src)} ${fstabPath(target)} ${type} ${fstabPath(opts)} 0 0`;
   return [
-    line('overlay', n, 'overlay', `lowerdir=/,upperdir=${s.upperDir.replace(/[,:]/g, '\\$&')},workdir=${s.workDir.replace(/[,:]/g, '\\$&')}`),
+    line('overlay', n, 'overlay', `lowerdir=${(s.lowerDirs ?? ['/']).map(overlayPath).join(':')},upperdir=${overlayPath(s.upperDir)},workdir=${overlayPath(s.workDir)}`),
     line('proc', `${n}/proc`, 'proc', 'nosuid,nodev,noexec'),
     line('/dev', `${n}/dev`, 'none', 'rbind'),
     line('shm', `${n}/dev/shm`, 'tmpfs', 'nosuid,nodev,mode=1777'),
@@ -94,11 +105,14 @@ export function containerFstab(s: NamespaceSetup): string {
 export function namespaceScript(s: NamespaceSetup, fstabFile: string, pidFile: string): string {
   const q = shQuote;
   return [
+    // The host's tools, found on the host's PATH; the command gets the container's.
+    `o=$PATH; PATH=${q(HOST_PATH)}; r=$(command -v chroot)`,
     'set -e',
     `mount --all --fstab ${q(fstabFile)}`,
     `echo ${q(s.hostname)} > /proc/sys/kernel/hostname`,
     `read -r p _ < /proc/self/stat; echo $p > ${q(pidFile)}`,
     'set +e',
-    `exec chroot ${q(s.rootDir)} /bin/sh -c ${q(SHIM_BODY)} ordinal-shim "$@"`,
+    'PATH=$o',
+    `exec "$r" ${s.user ? `--userspec=${s.user.uid}:${s.user.gid} --groups=${s.user.gid} ` : ''}${q(s.rootDir)} /bin/sh -c ${q(SHIM_BODY)} ordinal-shim "$@"`,
   ].join('\n');
 }

@@ -5,6 +5,7 @@
 // and re-adopts what it started before a restart.
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
+import type { ImageLayer } from '../imagestore/rootfs.js';
 
 export type RuntimeName = 'process' | 'linux';
 
@@ -35,6 +36,12 @@ export interface ContainerLaunch {
   etc: { hosts: string; resolvConf: string; hostname: string };
   /** Give the command a stdin pipe (spec.stdin). */
   stdin: boolean;
+  /**
+   * The container's image from the node's image store (linux runtime): its
+   * layers, top first, are the container's root instead of the host's /;
+   * `user` is the image's USER (user[:group]).
+   */
+  rootfs?: { layers: ImageLayer[]; user?: string };
 }
 
 export interface ContainerExit {
