@@ -122,7 +122,7 @@ describe('images of the node image store, linux runtime', { skip: isRoot ? false
       const out = c.kubectl(['logs', 'app-pod']).stdout;
       return out.includes('greeting=') ? out : undefined;
     }, 20_000, 'logs');
-    assert.equal(logs.trim(), 'greeting=pod only=yes pwd=/app host=app-pod');
+    assert.equal(logs?.trim(), 'greeting=pod only=yes pwd=/app host=app-pod');
     const seen = c.ok(['exec', 'app-pod', '--', 'sh', '-c',
       'cat /app/hello.txt /app/base.txt; ls /opq; for f in /doomed.txt /opq/old.txt /usr/bin/node; do test -e $f && echo "$f present" || echo "$f absent"; done; '
       + 'test -d /data && touch /data/x && echo data-writable; pwd; cat /etc/hostname; echo "$ONLY_IMAGE $GREETING"']);
@@ -143,7 +143,7 @@ describe('images of the node image store, linux runtime', { skip: isRoot ? false
       const out = c.kubectl(['logs', 'img-0']).stdout;
       return out.includes('wrote') ? out : undefined;
     }, 60_000, 'img-0 logs');
-    assert.equal(first.trim(), 'stored=\nwrote img-0 in /app');
+    assert.equal(first?.trim(), 'stored=\nwrote img-0 in /app');
     const imageID = c.ok(['get', 'pod', 'img-0', '-o', 'jsonpath={.status.containerStatuses[0].imageID}']);
     assert.equal(imageID, `docker.io/library/app@${manifestDigest}`);
     c.ok(['delete', 'pod', 'img-0']);
@@ -151,7 +151,7 @@ describe('images of the node image store, linux runtime', { skip: isRoot ? false
       const out = c.kubectl(['logs', 'img-0']).stdout;
       return out.includes('wrote') ? out : undefined;
     }, 60_000, 'the new img-0 logs');
-    assert.equal(second.trim(), 'stored=img-0\nwrote img-0 in /app');
+    assert.equal(second?.trim(), 'stored=img-0\nwrote img-0 in /app');
   });
 
   test('imagePullPolicy Never without the image: ErrImageNeverPull', async () => {
