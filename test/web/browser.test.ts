@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, eventually, startCluster, type TestCluster } from '../helpers/cluster.js';
 import { Chromium, chromiumMissing, type Page } from './chromium.js';
+import { socketsOnPort } from './http.js';
 
 const EXAMPLES = join(ROOT, 'examples');
 
@@ -163,6 +164,29 @@ describe('the dashboard in a browser', { skip: missing ?? false }, () => {
       return r[0] && r[0] !== old && r[0] === r[1] ? r[0] : undefined;
     }, 60_000, 'the rollout to finish');
     await until('web-0 on the new revision', (s) => s.pods.length === 1 && s.pods[0].revision === revision && s.pods[0].status === 'Running');
+  });
+
+  const setHidden = (hidden: boolean) => page.evaluate(`(() => {
+    if (${hidden}) {
+      Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    } else {
+      delete document.hidden;
+      delete document.visibilityState;
+    }
+    document.dispatchEvent(new Event('visibilitychange'));
+  })()`);
+
+  test('a hidden page keeps no connection to the dashboard; in view again, it catches up', async () => {
+    await setHidden(true);
+    const port = Number(new URL(base).port);
+    const own = `0100007F:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+    await eventually(() => socketsOnPort(port).every((s) => s.local !== own || s.state !== '01'), 60_000, 'no connection to the dashboard');
+    assert.match((await snapshot())?.connection ?? '', /^Paused/);
+    c.ok(['scale', 'statefulset', 'web', '--replicas=2']);
+    await setHidden(false);
+    const s = await until('web 2/2', (s) => s.replicas === '2/2' && s.pods.length === 2 && /^Live/.test(s.connection));
+    assert.deepEqual(s.pods.map((p) => p.name), ['web-0', 'web-1']);
   });
 
   test('made every request to the dashboard itself and threw nothing', () => {

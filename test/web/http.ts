@@ -1,6 +1,7 @@
 // Plain HTTP requests to the dashboard with full control of the headers a
 // browser would send (Host, Origin, Sec-Fetch-Site), which fetch() forbids
 // setting.
+import { readFileSync } from 'node:fs';
 import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 
 export interface Reply {
@@ -50,4 +51,27 @@ export function stream(base: string, path: string): Promise<{ status: number; te
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * The machine's TCP sockets whose local port is `port`, from /proc/net/tcp and
+ * tcp6: the local address as the kernel writes it (0100007F:1950 is
+ * 127.0.0.1:6480) and the state (0A listening, 01 established).
+ */
+export function socketsOnPort(port: number): { local: string; state: string }[] {
+  const hex = port.toString(16).toUpperCase().padStart(4, '0');
+  const found: { local: string; state: string }[] = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue; // no IPv6
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      if (f.length > 3 && f[1].endsWith(`:${hex}`)) found.push({ local: f[1], state: f[3] });
+    }
+  }
+  return found;
 }

@@ -8,7 +8,7 @@ import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, eventually, startCluster, type TestCluster } from '../helpers/cluster.js';
-import { request, stream } from './http.js';
+import { request, socketsOnPort, stream } from './http.js';
 
 const EXAMPLES = join(ROOT, 'examples');
 
@@ -124,19 +124,7 @@ describe('the dashboard server', () => {
 
   test('listens on loopback only', async () => {
     const hex = port.toString(16).toUpperCase().padStart(4, '0');
-    const listening: string[] = [];
-    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-      let text = '';
-      try {
-        text = readFileSync(table, 'utf8');
-      } catch {
-        continue; // no IPv6
-      }
-      for (const line of text.split('\n').slice(1)) {
-        const f = line.trim().split(/\s+/);
-        if (f.length > 3 && f[3] === '0A' && f[1].endsWith(`:${hex}`)) listening.push(f[1]);
-      }
-    }
+    const listening = socketsOnPort(port).filter((s) => s.state === '0A').map((s) => s.local);
     assert.deepEqual(listening, [`0100007F:${hex}`]);
     const others = Object.values(networkInterfaces()).flat().filter((a) => a && !a.internal && a.family === 'IPv4').map((a) => a!.address);
     for (const address of others) {

@@ -281,7 +281,7 @@ function render() {
   const ns = state.namespace;
   const inf = state.informers;
   const values = (k) => [...(inf[k]?.items.values() || [])];
-  if (Object.values(inf).every((i) => i.healthy)) setConnection(`Live: namespace ${ns}`);
+  if (state.abort && Object.values(inf).every((i) => i.healthy)) setConnection(`Live: namespace ${ns}`);
   // A re-render keeps what the user is typing and where the focus is.
   const focused = document.activeElement?.id;
   const edited = [...document.querySelectorAll('input[data-edited]')].map((i) => [i.id, i.value]);
@@ -326,7 +326,20 @@ window.addEventListener('hashchange', () => {
     loadNamespaces();
   }
 });
+// A tab out of sight holds no watches (the server keeps nothing for it, and
+// the browser's few connections per host stay free for the tab in view); in
+// sight again, it lists afresh.
+document.addEventListener('visibilitychange', () => {
+  if (document.hidden) {
+    state.abort?.abort();
+    state.abort = undefined;
+    setConnection('Paused while the page is hidden');
+  } else if (!state.abort) {
+    watchNamespace(state.namespace);
+  }
+});
 byId('error-dismiss').addEventListener('click', () => { byId('error').hidden = true; });
 setInterval(refreshAges, 5000);
 loadNamespaces();
-watchNamespace(state.namespace);
+if (document.hidden) setConnection('Paused while the page is hidden');
+else watchNamespace(state.namespace);
