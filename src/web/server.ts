@@ -67,14 +67,19 @@ export class Dashboard {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    this.server = server;
-    await new Promise<void>((ok, fail) => {
-      server.once('error', fail);
-      server.listen(this.opts.port, '127.0.0.1', () => {
-        server.off('error', fail);
-        ok();
+    try {
+      await new Promise<void>((ok, fail) => {
+        server.once('error', fail);
+        server.listen(this.opts.port, '127.0.0.1', () => {
+          server.off('error', fail);
+          ok();
+        });
       });
-    });
+    } catch (e) {
+      proxy.close();
+      throw e;
+    }
+    this.server = server;
     const addr = server.address();
     this.boundPort = typeof addr === 'object' && addr ? addr.port : this.opts.port;
     return this.boundPort;

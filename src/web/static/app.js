@@ -50,7 +50,8 @@ function ordinalOf(name, setName) {
   return /^(0|[1-9][0-9]*)$/.test(rest) ? Number(rest) : undefined;
 }
 
-const byOrdinal = (setName) => (a, b) => (ordinalOf(a.metadata.name, setName) ?? Infinity) - (ordinalOf(b.metadata.name, setName) ?? Infinity);
+// Pods that do not follow the naming (none the controller made) come last.
+const byOrdinal = (setName) => (a, b) => (ordinalOf(a.metadata.name, setName) ?? Number.MAX_SAFE_INTEGER) - (ordinalOf(b.metadata.name, setName) ?? Number.MAX_SAFE_INTEGER);
 const byName = (a, b) => a.metadata.name.localeCompare(b.metadata.name);
 const seg = encodeURIComponent;
 
