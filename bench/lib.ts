@@ -47,7 +47,7 @@ export interface Served {
 export async function serve(args: string[] = [], dataDir?: string): Promise<Served> {
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'ordinal-bench-'));
   const t0 = performance.now();
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'ordinal.js'), 'serve', '--data-dir', dir, '--api-port', '0', '--dns-port', '0', ...args], {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'ordinal.js'), 'serve', '--data-dir', dir, '--api-port', '0', '--dns-port', '0', '--dashboard-port', '0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
