@@ -18,7 +18,7 @@ import type { Client, KObject } from '../client/types.js';
 import { Informer, cacheKey } from '../client/informer.js';
 import { StatusError } from '../api/errors.js';
 import { EventRecorder } from '../controllers/events.js';
-import { ANNOTATION_SELECTED_NODE, bindPod, isOurs, podFitsNode } from './simulated/scheduler.js';
+import { ANNOTATION_SELECTED_NODE, bindPod, isOurs, podFitsNode, schedulingFingerprint } from './simulated/scheduler.js';
 import { PodEvents } from './events.js';
 import { CrashBackoff } from './backoff.js';
 import { PodIPAllocator } from './ipam.js';
@@ -72,6 +72,9 @@ export class Kubelet {
   private readonly pods: Informer<Pod & KObject>;
   private readonly claims: Informer<PersistentVolumeClaim & KObject>;
   private readonly classes: Informer<StorageClass & KObject>;
+  /** This node's own object: `kubectl cordon`, `uncordon` and label changes decide where pods fit. */
+  private readonly ownNode: Informer<Node & KObject>;
+  private nodeFit = '';
   private readonly recorder: EventRecorder;
   private readonly schedulerRecorder: EventRecorder;
   private readonly events: PodEvents;
@@ -110,6 +113,7 @@ export class Kubelet {
     this.pods = new Informer(o.client, 'pods', { resyncMs: 0 });
     this.claims = new Informer(o.client, 'persistentvolumeclaims', { resyncMs: 0 });
     this.classes = new Informer(o.client, 'storageclasses.storage.k8s.io', { resyncMs: 0 });
+    this.ownNode = new Informer(o.client, 'nodes', { resyncMs: 0, fieldSelector: `metadata.name=${this.nodeName}` });
     this.streams = new KubeletStreams({
       client: o.client,
       runtime: () => this.runtime,
@@ -128,7 +132,8 @@ export class Kubelet {
     await this.lease.start();
     this.claims.addHandlers({ add: () => this.rescheduleAll(), update: () => this.rescheduleAll() });
     this.classes.addHandlers({ add: () => this.rescheduleAll() });
-    await Promise.all([this.claims.start(), this.classes.start()]);
+    this.ownNode.addHandlers({ add: (n) => this.nodeChanged(n), update: (_old, n) => this.nodeChanged(n) });
+    await Promise.all([this.claims.start(), this.classes.start(), this.ownNode.start()]);
     this.pods.addHandlers({
       add: (p) => this.onPod(p),
       update: (_old, p) => this.onPod(p),
@@ -154,6 +159,7 @@ export class Kubelet {
     this.pods.stop();
     this.claims.stop();
     this.classes.stop();
+    this.ownNode.stop();
     (this.streams as KubeletStreams).closeAll();
     if (opts.stopPods) {
       await Promise.all([...this.workers.values()].map((w) => w.terminate('shutdown', w.pod.spec?.terminationGracePeriodSeconds ?? 30)));
@@ -178,6 +184,15 @@ export class Kubelet {
     const existing = await this.o.client.get<Node & KObject>('nodes', undefined, this.nodeName);
     const status = { ...want.status, conditions: readyConditions(now, existing.status?.conditions) };
     this.node = await this.o.client.patch<Node & KObject>('nodes', undefined, this.nodeName, 'merge', { status }, { subresource: 'status' });
+  }
+
+  /** A cordon, uncordon or relabel by a user: pods waiting to be scheduled are examined again. */
+  private nodeChanged(node: Node & KObject): void {
+    this.node = node;
+    const fit = schedulingFingerprint(node);
+    if (fit === this.nodeFit) return;
+    this.nodeFit = fit;
+    this.rescheduleAll();
   }
 
   private async heartbeatNode(): Promise<void> {

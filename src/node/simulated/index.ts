@@ -17,7 +17,7 @@ import type { Client, KObject } from '../../client/types.js';
 import { EventRecorder, discardEvents, type Recorder } from '../../controllers/events.js';
 import { LoopbackPool } from './ippool.js';
 import { NodeLease } from '../lease.js';
-import { ANNOTATION_SELECTED_NODE, bindPod, claimNames, isOurs, podFitsNode } from './scheduler.js';
+import { ANNOTATION_SELECTED_NODE, bindPod, claimNames, isOurs, podFitsNode, schedulingFingerprint } from './scheduler.js';
 import {
   crashedStatus, creatingStatus, hasReadinessProbe, nodeObject, restartedStatus, rfc3339, runningStatus, stageOf, stoppedStatus,
 } from './status.js';
@@ -119,6 +119,9 @@ export class SimulatedNode {
   private readonly pods: Informer<K<Pod>>;
   private readonly claims?: Informer<K<PersistentVolumeClaim>>;
   private readonly classes?: Informer<K<StorageClass>>;
+  /** This node's own object: `kubectl cordon`, `uncordon` and label changes decide where pods fit. */
+  private readonly ownNode?: Informer<K<Node>>;
+  private nodeFit = '';
   private readonly timeline: Timeline<Due>;
   private readonly pool = new LoopbackPool();
   private readonly memos = new Map<string, Memo>();
@@ -159,6 +162,7 @@ export class SimulatedNode {
     if (this.scheduling) {
       this.claims = new Informer(this.client, 'persistentvolumeclaims');
       this.classes = new Informer(this.client, 'storageclasses.storage.k8s.io');
+      this.ownNode = new Informer(this.client, 'nodes', { fieldSelector: `metadata.name=${this.nodeName}` });
     }
     this.timeline = new Timeline(this.clock, (due) => this.enqueue(due));
     if (deps.nodeLease ?? true) this.lease = new NodeLease({ client: this.client, nodeName: this.nodeName, clock: this.clock });
@@ -178,7 +182,8 @@ export class SimulatedNode {
       update: (_o, c) => this.claimChanged(c),
       delete: (c) => this.claimChanged(c),
     });
-    await Promise.all([this.claims?.start(), this.classes?.start()]);
+    this.ownNode?.addHandlers({ add: (n) => this.nodeChanged(n), update: (_o, n) => this.nodeChanged(n) });
+    await Promise.all([this.claims?.start(), this.classes?.start(), this.ownNode?.start()]);
     await this.pods.start();
     for (const p of this.pods.list()) {
       if (p.spec?.nodeName === this.nodeName && p.status?.podIP) this.pool.reserve(p.status.podIP);
@@ -194,6 +199,7 @@ export class SimulatedNode {
     this.pods.stop();
     this.claims?.stop();
     this.classes?.stop();
+    this.ownNode?.stop();
     this.runQueue.length = 0;
     this.finished.clear();
   }
@@ -344,6 +350,20 @@ export class SimulatedNode {
         if (phase === 'Succeeded' || phase === 'Failed') return this.plan(pod, 'delete', 0);
         const grace = (pod.metadata?.deletionGracePeriodSeconds ?? 30) * 1000;
         return this.plan(pod, 'terminate', Math.min(grace, this.delay(pod, 'terminate')));
+      }
+    }
+  }
+
+  /** A cordon, uncordon or relabel by a user: pods waiting to be scheduled are examined again. */
+  private nodeChanged(node: K<Node>): void {
+    this.node = node;
+    const fit = schedulingFingerprint(node);
+    if (fit === this.nodeFit) return;
+    this.nodeFit = fit;
+    for (const pod of this.pods.list()) {
+      // Now, even if a later retry is already planned (as for a claim that changed).
+      if (stageOf(pod, this.nodeName) === 'unscheduled' && isOurs(pod)) {
+        this.timeline.after(this.delay(pod, 'schedule'), { key: cacheKey(pod), uid: pod.metadata?.uid ?? '', step: 'bind' });
       }
     }
   }

@@ -60,6 +60,11 @@ export function podFitsNode(
   return { fits: true };
 }
 
+/** What of a Node decides whether pods fit it (podFitsNode): a change means pods waiting to be scheduled are examined again. */
+export function schedulingFingerprint(node: Node): string {
+  return JSON.stringify([!!node.spec?.unschedulable, node.metadata?.labels ?? {}]);
+}
+
 /** The pods/binding request body kube-scheduler sends. */
 export function bindingFor(pod: Pod, nodeName: string): KObject {
   const m = pod.metadata!;
