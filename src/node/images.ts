@@ -109,7 +109,7 @@ export function imageWorkingDir(c: Container, image: ImageConfigFile): string {
   return c.workingDir || image.config?.WorkingDir || '/';
 }
 
-/** The message and waiting reason of the kubelet's image manager for pull policy Never without the image. */
+/** The kubelet image manager's message (reason ErrImageNeverPull) for pull policy Never without the image. */
 export function neverPullMessage(image: string): string {
   return `Container image "${image}" is not present with pull policy of Never`;
 }

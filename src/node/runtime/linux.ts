@@ -55,9 +55,12 @@ function unescapeMount(s: string): string {
 export class LinuxRuntime implements Runtime {
   readonly name = 'linux' as const;
   private readonly hostMounts: string[];
+  /** Named absolutely: the launch's PATH may be an image's. */
+  private readonly unshare: string;
 
   constructor() {
     this.hostMounts = hostMountPoints();
+    this.unshare = resolveExecutable('unshare', DEFAULT_PATH, '/') ?? 'unshare';
   }
 
   async start(l: ContainerLaunch): Promise<ContainerHandle> {
@@ -121,7 +124,7 @@ export class LinuxRuntime implements Runtime {
     writeFileSync(join(ctl, 'fstab'), containerFstab(setup));
     const script = namespaceScript(setup, join(ctl, 'fstab'), join(ctl, 'init.pid'));
     const h = spawnShim('linux', l, dir, {
-      command: resolveExecutable('unshare', DEFAULT_PATH, '/') ?? 'unshare',
+      command: this.unshare,
       args: ['--mount', '--uts', '--ipc', '--pid', '--fork', '--propagation', 'private', '/bin/sh', '-c', script, 'ordinal-ns', join(ctl, 'exit'), cwd, ...l.argv],
       env,
       cwd: '/',

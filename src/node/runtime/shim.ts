@@ -14,8 +14,7 @@
 // ignored (POSIX); the command therefore ignores those two, which the node
 // agent never sends (it uses TERM, then KILL).
 
-/** Where the setup finds mount and chroot (the node's PATH, whatever the container's is). */
-const HOST_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+import { DEFAULT_PATH } from './base.js';
 
 /** sh-quotes one word. */
 export function shQuote(s: string): string {
@@ -105,8 +104,8 @@ export function containerFstab(s: NamespaceSetup): string {
 export function namespaceScript(s: NamespaceSetup, fstabFile: string, pidFile: string): string {
   const q = shQuote;
   return [
-    // The host's tools, found on the host's PATH; the command gets the container's.
-    `o=$PATH; PATH=${q(HOST_PATH)}; r=$(command -v chroot)`,
+    // mount and chroot are the host's, found on the node's PATH; the command gets the container's.
+    `o=$PATH; PATH=${q(DEFAULT_PATH)}; r=$(command -v chroot)`,
     'set -e',
     `mount --all --fstab ${q(fstabFile)}`,
     `echo ${q(s.hostname)} > /proc/sys/kernel/hostname`,

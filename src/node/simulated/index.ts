@@ -361,10 +361,7 @@ export class SimulatedNode {
     if (fit === this.nodeFit) return;
     this.nodeFit = fit;
     for (const pod of this.pods.list()) {
-      // Now, even if a later retry is already planned (as for a claim that changed).
-      if (stageOf(pod, this.nodeName) === 'unscheduled' && isOurs(pod)) {
-        this.timeline.after(this.delay(pod, 'schedule'), { key: cacheKey(pod), uid: pod.metadata?.uid ?? '', step: 'bind' });
-      }
+      if (isOurs(pod)) this.bindAgain(pod);
     }
   }
 
@@ -374,9 +371,14 @@ export class SimulatedNode {
     for (const key of waiting) {
       const i = key.indexOf('/');
       const pod = this.pods.get(key.slice(0, i), key.slice(i + 1));
-      // Try again now, even if a later retry is already planned.
-      if (pod && stageOf(pod, this.nodeName) === 'unscheduled') this.timeline.after(this.delay(pod, 'schedule'), { key, uid: pod.metadata?.uid ?? '', step: 'bind' });
+      if (pod) this.bindAgain(pod);
     }
+  }
+
+  /** An unscheduled pod is tried again now, even if a later retry is already planned. */
+  private bindAgain(pod: K<Pod>): void {
+    if (stageOf(pod, this.nodeName) !== 'unscheduled') return;
+    this.timeline.after(this.delay(pod, 'schedule'), { key: cacheKey(pod), uid: pod.metadata?.uid ?? '', step: 'bind' });
   }
 
   // ------------------------------------------------------------ acting
