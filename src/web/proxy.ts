@@ -58,16 +58,7 @@ export class ApiProxy {
       up.pipe(res);
       up.on('error', () => res.destroy());
     });
-    upstream.on('error', (e) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      const err = new StatusError(503, 'ServiceUnavailable', `the API server is not reachable: ${e.message}`);
-      const body = JSON.stringify(err.toStatus());
-      res.writeHead(err.code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-      res.end(body);
-    });
+    upstream.on('error', (e) => sendStatus(res, new StatusError(503, 'ServiceUnavailable', `the API server is not reachable: ${e.message}`)));
     // A page that goes away (or stops a watch) ends its request upstream too.
     res.on('close', () => {
       if (!res.writableFinished) upstream.destroy();
@@ -78,4 +69,15 @@ export class ApiProxy {
   close(): void {
     this.agent.destroy();
   }
+}
+
+/** A Status as the answer; a response already under way is cut off instead. */
+export function sendStatus(res: ServerResponse, err: StatusError): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const body = JSON.stringify(err.toStatus());
+  res.writeHead(err.code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff' });
+  res.end(body);
 }

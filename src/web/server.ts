@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { StatusError, methodNotAllowed, pathNotFound } from '../api/errors.js';
-import { ApiProxy, type ApiEndpoint } from './proxy.js';
+import { ApiProxy, sendStatus, type ApiEndpoint } from './proxy.js';
 
 export interface DashboardOptions {
   /** Port on 127.0.0.1; 0 picks a free one. */
@@ -147,14 +147,4 @@ export class Dashboard {
     res.writeHead(200, { ...PAGE_HEADERS, 'Content-Type': entry.type, 'Content-Length': body.length });
     res.end(req.method === 'HEAD' ? undefined : body);
   }
-}
-
-function sendStatus(res: ServerResponse, err: StatusError): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const body = JSON.stringify(err.toStatus());
-  res.writeHead(err.code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), 'X-Content-Type-Options': 'nosniff' });
-  res.end(body);
 }
