@@ -1,6 +1,6 @@
 // The composition root: builds every part of ordinal, wires them together
 // and starts and stops them in order. Nothing else happens here.
-import { homedir, hostname } from 'node:os';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from './registry/registry.js';
 import { bootstrap, ensureKubernetesService } from './registry/bootstrap.js';
@@ -11,7 +11,7 @@ import type { KObject } from './client/types.js';
 import { LocalClient } from './client/local.js';
 import { ApiServer } from './apiserver/server.js';
 import { ensureTls, ensureToken } from './apiserver/tls.js';
-import { kubeconfigYaml, lockDataDir, writeAtomic } from './cluster/datadir.js';
+import { defaultDataDir, kubeconfigYaml, lockDataDir, writeAtomic } from './cluster/datadir.js';
 import { NamespaceController } from './controllers/namespace/index.js';
 import { EndpointsController } from './controllers/endpoints/index.js';
 import { EventRecorder } from './controllers/events.js';
@@ -61,7 +61,7 @@ export class Ordinal {
 
   constructor(opts: OrdinalOptions = {}) {
     this.opts = opts;
-    this.dataDir = opts.dataDir ?? join(homedir(), '.ordinal');
+    this.dataDir = opts.dataDir ?? defaultDataDir();
     this.kubeconfigPath = join(this.dataDir, 'kubeconfig');
     this.log = opts.log ?? ((l) => process.stderr.write(`${l}\n`));
   }

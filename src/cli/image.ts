@@ -1,11 +1,11 @@
 // `ordinal image load FILE` and `ordinal image ls`: the node's local image
 // store (src/node/imagestore), filled from archives saved elsewhere, as
 // `kind load image-archive` or `k3s ctr images import` do.
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ImageFormatError, ImageStore } from '../node/imagestore/store.js';
 import { parseReference } from '../node/imagestore/reference.js';
+import { defaultDataDir } from '../cluster/datadir.js';
+import { fail } from './fail.js';
 
 export const IMAGE_USAGE = `Usage: ordinal image load FILE [--data-dir DIR]
        ordinal image ls [--data-dir DIR]
@@ -14,11 +14,6 @@ load: imports the images of a \`docker save\` tarball or an OCI image-layout arc
       (\`podman save --format oci-archive\`, \`skopeo copy ... oci-archive:FILE\`), layers plain
       or gzip, into the data dir's image store, where pods of the linux runtime find them.
 ls:   lists the stored images.`;
-
-function fail(msg: string): never {
-  process.stderr.write(`ordinal: ${msg}\n`);
-  process.exit(1);
-}
 
 /** 1.2MB, as `docker images` and `crictl images` print sizes (powers of 1000). */
 export function humanSize(bytes: number): string {
@@ -55,7 +50,7 @@ export async function image(argv: string[]): Promise<void> {
   } catch (e) {
     fail(`${(e as Error).message}\n${IMAGE_USAGE}`);
   }
-  const store = ImageStore.forDataDir(parsed.values['data-dir'] ?? join(homedir(), '.ordinal'));
+  const store = ImageStore.forDataDir(parsed.values['data-dir'] ?? defaultDataDir());
   switch (sub) {
     case 'load': {
       if (parsed.positionals.length !== 1) fail(`image load takes one archive file\n${IMAGE_USAGE}`);

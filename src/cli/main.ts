@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { Ordinal, type RuntimeKind } from '../server.js';
 import { DataDirLockedError } from '../cluster/datadir.js';
 import { image } from './image.js';
+import { fail } from './fail.js';
 
 const USAGE = `Usage: ordinal serve [--data-dir DIR] [--api-port N] [--dns-port N] [--bind ADDR] [--runtime linux|process|simulated] [--store sqlite|memory] [--dashboard-port N | --no-dashboard]
 
@@ -16,11 +17,6 @@ Port 0 means any free port.
        ordinal image ls [--data-dir DIR]          lists the stored images`;
 
 const DEFAULT_DASHBOARD_PORT = 6480;
-
-function fail(msg: string): never {
-  process.stderr.write(`ordinal: ${msg}\n`);
-  process.exit(1);
-}
 
 function port(v: string | undefined, name: string): number | undefined {
   if (v === undefined) return undefined;

@@ -1,8 +1,14 @@
 // The data dir: one ordinal owns it at a time (a pid lock), and it holds the
 // state database, the CA, the token and the kubeconfig users point kubectl at.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
+
+/** Where `ordinal serve` and `ordinal image` keep their state without --data-dir. */
+export function defaultDataDir(): string {
+  return join(homedir(), '.ordinal');
+}
 
 export class DataDirLockedError extends Error {}
 
