@@ -2,10 +2,13 @@
 // 127.x address is local on Linux, so each pod gets an address of its own in
 // the host's network namespace and servers of different pods can all listen
 // on the same port. Addresses are handed out round-robin, so a recreated pod
-// gets a new IP (as on a real node) while its name stays.
+// gets a new IP (as on a real node) while its name stays. Other ordinals on
+// the host share the range: an address is only handed out once claimed
+// host-wide (ipclaims.ts) and while no socket on the host is bound to it.
 import { readFileSync } from 'node:fs';
 import { intToIp } from '../api/ipv4.js';
 import { readFile } from 'node:fs/promises';
+import { FileIPClaims, type IPClaims } from './ipclaims.js';
 
 export function parseCIDR(cidr: string): { base: number; size: number } {
   const m = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(cidr.trim());
@@ -66,7 +69,7 @@ export async function hostAddressesInUseAsync(): Promise<Set<string>> {
  * snapshot is read synchronously only when older than `maxAgeMs`, and
  * refreshed in the background after each use, so the next pod finds it fresh.
  */
-export function cachedHostAddresses(maxAgeMs = 30_000): () => Set<string> {
+export function cachedHostAddresses(maxAgeMs = 2_000): () => Set<string> {
   let snap: { at: number; set: Set<string> } | undefined;
   let refreshing = false;
   return () => {
@@ -86,7 +89,11 @@ export class PodIPAllocator {
   private readonly used = new Set<string>();
   private next = 0;
 
-  constructor(cidr: string, private readonly inUseOnHost: () => Set<string> = cachedHostAddresses()) {
+  constructor(
+    cidr: string,
+    private readonly inUseOnHost: () => Set<string> = cachedHostAddresses(),
+    private readonly claims: IPClaims = new FileIPClaims(),
+  ) {
     ({ base: this.base, size: this.size } = parseCIDR(cidr));
   }
 
@@ -102,7 +109,7 @@ export class PodIPAllocator {
     for (let i = 0; i < count; i++) {
       const off = first + ((this.next + i) % count);
       const ip = intToIp(this.base + off);
-      if (!this.used.has(ip) && !busy.has(ip)) {
+      if (!this.used.has(ip) && !busy.has(ip) && this.claims.claim(ip)) {
         this.used.add(ip);
         this.next = (off - first + 1) % count;
         return ip;
@@ -111,13 +118,21 @@ export class PodIPAllocator {
     throw new Error(`no pod IP left in ${intToIp(this.base)}/${32 - Math.log2(this.size)}`);
   }
 
-  /** Marks an address as taken (pods re-adopted after a restart keep theirs). */
-  reserve(ip: string): void {
+  /**
+   * Takes the address a pod had before a restart. With `force` (its
+   * containers still run on it) it is taken whoever claims it; otherwise
+   * only when no other live process does, and false tells the pod to get a new one.
+   */
+  reserve(ip: string, force = true): boolean {
+    if (force) this.claims.hold(ip);
+    else if (!this.claims.claim(ip)) return false;
     this.used.add(ip);
+    return true;
   }
 
   release(ip: string): void {
     this.used.delete(ip);
+    this.claims.drop(ip);
   }
 
   contains(ip: string): boolean {

@@ -123,10 +123,19 @@ export class PodWorker {
     }
     this.podIP = rec.podIP;
     this.startTime = rec.startTime;
-    this.d.ipam.reserve(rec.podIP);
+    let adopted = 0;
     for (const { record, handle } of restoreContainers(this.dir, this.records, this.pod, this.d.runtime, (n, a) => this.containerID(n, a))) {
       this.d.log(`re-adopted ${this.namespace}/${this.name} container ${record.spec.name} (pid ${handle.pid})`);
       this.running(record, handle);
+      adopted++;
+    }
+    if (this.pod.spec?.hostNetwork) return;
+    // Running containers keep their address whoever claimed it meanwhile; a
+    // pod whose containers all stopped gets a new sandbox, and a new address
+    // if another ordinal on the host took its old one while this one was down.
+    if (!this.d.ipam.reserve(rec.podIP, adopted > 0)) {
+      this.d.log(`${this.namespace}/${this.name}: pod IP ${rec.podIP} is now another ordinal's; the pod gets a new one`);
+      this.podIP = undefined;
     }
   }
 
@@ -199,7 +208,7 @@ export class PodWorker {
   private async prepare(): Promise<boolean> {
     if (!this.podIP) {
       this.podIP = this.pod.spec?.hostNetwork ? this.d.hostIP : this.d.ipam.allocate();
-      this.startTime = rfc3339(new Date());
+      this.startTime ??= rfc3339(new Date());
       mkdirSync(this.dir, { recursive: true });
       const rec: PodRecord = { uid: this.uid, podIP: this.podIP, startTime: this.startTime };
       writeFileSync(join(this.dir, 'pod.json'), JSON.stringify(rec));

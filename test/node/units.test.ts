@@ -7,6 +7,7 @@ import { expand, containerEnv, ContainerConfigError, expandArgv } from '../../sr
 import { podPhase, podStatus, type PodView, type ContainerView } from '../../src/node/status.js';
 import { CrashBackoff, goDuration } from '../../src/node/backoff.js';
 import { PodIPAllocator, parseCIDR } from '../../src/node/ipam.js';
+import { noClaims } from '../../src/node/ipclaims.js';
 import { hostsFile, resolvConf, podHostnames } from '../../src/node/dnsfiles.js';
 import { entrypoint, isBusyboxImage, NoCommandError } from '../../src/node/images.js';
 import { parseStat, readStat, isSameProcess } from '../../src/node/runtime/procfs.js';
@@ -132,10 +133,10 @@ test('crash-loop back-off: immediate first restart, 10s doubling to 5m, reset af
 test('pod IPs come round-robin from the loopback range, skipping .0, .1 and broadcast', () => {
   assert.deepEqual(parseCIDR('127.0.1.0/24'), { base: (127 << 24) + 256, size: 256 });
   const none = () => new Set<string>();
-  const a = new PodIPAllocator('127.0.1.0/30', none);
+  const a = new PodIPAllocator('127.0.1.0/30', none, noClaims);
   assert.equal(a.allocate(), '127.0.1.2');
   assert.throws(() => a.allocate(), /no pod IP left/);
-  const b = new PodIPAllocator('127.0.1.0/24', none);
+  const b = new PodIPAllocator('127.0.1.0/24', none, noClaims);
   const first = b.allocate();
   b.release(first);
   assert.notEqual(b.allocate(), first, 'a recreated pod gets a new IP');
@@ -144,7 +145,7 @@ test('pod IPs come round-robin from the loopback range, skipping .0, .1 and broa
   assert.ok(b.contains('127.0.1.200'));
   assert.ok(!b.contains('127.0.2.1'));
   // An address another process on this host is bound to is never handed out.
-  const c = new PodIPAllocator('127.0.1.0/29', () => new Set(['127.0.1.2', '127.0.1.3']));
+  const c = new PodIPAllocator('127.0.1.0/29', () => new Set(['127.0.1.2', '127.0.1.3']), noClaims);
   assert.equal(c.allocate(), '127.0.1.4');
 });
 
