@@ -13,9 +13,9 @@ export interface MemoryApi {
   stop(): void;
 }
 
-export async function createMemoryApi(opts: { now?: () => Date; admission?: Admission[] } = {}): Promise<MemoryApi> {
+export async function createMemoryApi(opts: { now?: () => Date; admission?: Admission[]; removalHoldMs?: number } = {}): Promise<MemoryApi> {
   const store = new MemoryStore();
-  const registry = new Registry({ store, now: opts.now, admission: opts.admission });
+  const registry = new Registry({ store, now: opts.now, admission: opts.admission, removalHoldMs: opts.removalHoldMs });
   bootstrap(registry);
   ensureKubernetesService(registry, 6443);
   return { client: new LocalClient(registry), registry, stop: () => store.close() };

@@ -20,7 +20,9 @@ let base: string;
 let uid: string;
 
 beforeEach(async () => {
-  registry = new Registry({ store: new MemoryStore() });
+  // A hold far longer than any test: only a watch by name or the server's stop
+  // releases it (the default hold could expire mid-test on a loaded machine).
+  registry = new Registry({ store: new MemoryStore(), removalHoldMs: 60_000 });
   bootstrap(registry);
   api = new ApiServer({ registry, host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${await api.start()}/api/v1/namespaces/default/pods`;

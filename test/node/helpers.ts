@@ -26,8 +26,9 @@ export interface Env {
   close(): Promise<void>;
 }
 
-export async function startEnv(opts: Partial<KubeletOptions> = {}): Promise<Env> {
-  const api = await createMemoryApi();
+/** `apiOpts.removalHoldMs`: how long the API server holds a removal after a terminating read (default: the registry's). */
+export async function startEnv(opts: Partial<KubeletOptions> = {}, apiOpts: { removalHoldMs?: number } = {}): Promise<Env> {
+  const api = await createMemoryApi({ removalHoldMs: apiOpts.removalHoldMs });
   const dataDir = mkdtempSync(join(tmpdir(), 'ordinal-node-'));
   const logs: string[] = [];
   const make = (o: Partial<KubeletOptions>) => new Kubelet({

@@ -10,7 +10,9 @@ import { startEnv, podSpec, waitPod, isReady, getPod, countProcesses } from './h
 const pods = resourceByKey('pods');
 
 test('a held removal: the pod stays Terminating with its end reported, an update starts nothing, the watch by name removes it', async () => {
-  const env = await startEnv();
+  // A hold far longer than the test: only the watch by name below may release it
+  // (the default hold could expire while termination runs on a loaded machine).
+  const env = await startEnv({}, { removalHoldMs: 60_000 });
   try {
     const marker = `held-removal-${process.pid}`;
     await env.api.client.create('pods', 'default', podSpec('held', [{ name: 'c', image: 'x', command: ['sleep', '86400'], env: [{ name: 'MARKER', value: marker }] }]));
