@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, writeFile
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { waitFor } from './eventually.js';
+import { acquireHostLock } from './hostlock.js';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
 const BIN = join(ROOT, 'bin', 'ordinal.js');
@@ -68,7 +69,16 @@ export async function startCluster(args: string[] = []): Promise<TestCluster> {
   const dataDir = join(base, 'data');
   const home = join(base, 'home');
   const kubeconfig = join(dataDir, 'kubeconfig');
-  let serve = await startServe(dataDir, args);
+  // One linux-runtime cluster at a time on this host: it serves the cluster DNS address.
+  const rt = args.indexOf('--runtime');
+  const unlock = rt >= 0 && args[rt + 1] === 'linux' ? await acquireHostLock('cluster-dns') : () => {};
+  let serve: Awaited<ReturnType<typeof startServe>>;
+  try {
+    serve = await startServe(dataDir, args);
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   const env = () => ({ ...process.env, HOME: home, KUBECONFIG: kubeconfig });
   const background: ChildProcess[] = [];
   const waitExit = (p: ChildProcess) => new Promise<void>((r) => {
@@ -149,6 +159,7 @@ export async function startCluster(args: string[] = []): Promise<TestCluster> {
       }
       killLeftovers(base);
       rmSync(base, { recursive: true, force: true });
+      unlock();
     },
   };
   return cluster;

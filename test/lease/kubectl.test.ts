@@ -63,13 +63,16 @@ test('an update carrying a stale resourceVersion is a 409 Conflict: one of two r
 
 const NS = 'default';
 const LOCK = 'app-leader';
-const LEASE_MS = 2000;
+const LEASE_MS = 4000;
+/** client-go's RenewDeadline: shorter than the lease, so a leader whose renewals stall steps down before another may take over. */
+const RENEW_DEADLINE_MS = 3000;
 const RETRY_MS = 200;
 
 /** One candidate of client-go's LeaderElector with a LeaseLock (tryAcquireOrRenew). */
 class Candidate {
-  leading = false;
   paused = false;
+  /** When the last successful acquire or renew began (Date.now()). */
+  private okAt = -Infinity;
   private stopped = false;
   private observedRaw = '';
   private observedAt = 0;
@@ -80,14 +83,20 @@ class Candidate {
   start(): void {
     const loop = async () => {
       if (!this.paused) {
-        const leading = await this.tryAcquireOrRenew();
+        const began = Date.now();
+        const ok = await this.tryAcquireOrRenew();
         // A renew that was in flight when the candidate hung must not revive it.
-        if (!this.paused) this.leading = leading;
+        if (ok && !this.paused) this.okAt = began;
       }
       // stop() may land while a request is in flight: no new round after it.
       if (!this.stopped) this.timer = setTimeout(() => void loop(), RETRY_MS);
     };
     void loop();
+  }
+
+  /** Leading while the last successful acquire or renew began less than the renew deadline ago. */
+  get leading(): boolean {
+    return !this.paused && Date.now() - this.okAt < RENEW_DEADLINE_MS;
   }
 
   stop(): void {
@@ -98,7 +107,6 @@ class Candidate {
   /** Stops renewing without releasing, as a hung or killed leader does. */
   hang(): void {
     this.paused = true;
-    this.leading = false;
   }
 
   private async tryAcquireOrRenew(): Promise<boolean> {
@@ -171,7 +179,7 @@ test('leader election: two candidates, exactly one leads; the other takes over o
 
     const hungAt = Date.now();
     first.hang();
-    await eventually(() => other.leading, 10_000, 'failover');
+    await eventually(() => other.leading, 20_000, 'failover');
     assert.ok(Date.now() - hungAt >= LEASE_MS - RETRY_MS, 'not before the lease expired');
     const taken = await api.readNamespacedLease({ name: LOCK, namespace: NS });
     assert.equal(taken.spec?.holderIdentity, other.identity);
