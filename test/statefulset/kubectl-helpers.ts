@@ -90,7 +90,8 @@ export const isRunningReady = (p: Pod | undefined) =>
 export function readyColumn(c: TestCluster, name: string): string {
   const row = ok(c, ['get', 'statefulset', name]).trim().split('\n');
   assert.match(row[0], /^NAME\s+READY\s+AGE$/);
-  const m = new RegExp(`^${name}\\s+(\\d+/\\d+)\\s+\\d+s$`).exec(row[1]);
+  // AGE is any duration kubectl prints (45s, 2m5s, 3m...).
+  const m = new RegExp(`^${name}\\s+(\\d+/\\d+)\\s+\\S+$`).exec(row[1]);
   assert.ok(m, `get sts row: ${row[1]}`);
   return m[1];
 }
@@ -137,7 +138,11 @@ export interface WatchEvent {
   label?: string;
 }
 
-/** The rows of `kubectl get pods -w --output-watch-events [-L label]` for the pods of one set. */
+/**
+ * The rows of `kubectl get pods -w --output-watch-events [-L label]` for the
+ * pods of one set (kubectl's -v log lines, which start with I/W/E and a date,
+ * are skipped).
+ */
 export function parseWatch(out: string, setName: string, withLabel = false): WatchEvent[] {
   const member = new RegExp(`^${setName}-\\d+$`);
   return out.split('\n')
@@ -151,14 +156,15 @@ export function parseWatch(out: string, setName: string, withLabel = false): Wat
 
 /**
  * Starts `kubectl get pods -w --output-watch-events` for app=<app> and waits
- * until it has listed the `existing` pods (or, for none, until it has had
- * time to open its watch: kubectl prints nothing for an empty list).
+ * until it has listed the `existing` pods (or, for none, until its watch is
+ * open, which its -v=6 request log says: kubectl prints nothing for an empty
+ * list).
  */
 export async function watchPods(
   c: TestCluster, app: string, existing: number, label?: string,
 ): Promise<ReturnType<TestCluster['kubectlBackground']>> {
-  const w = c.kubectlBackground(['get', 'pods', '-w', '-l', `app=${app}`, '--output-watch-events', ...(label ? ['-L', label] : [])]);
-  if (existing === 0) await sleep(1000);
+  const w = c.kubectlBackground(['get', 'pods', '-w', '-l', `app=${app}`, '--output-watch-events', '-v=6', ...(label ? ['-L', label] : [])]);
+  if (existing === 0) await eventually(() => /watch=true.* 200 OK/.test(w.output()), 20_000, `watch on app=${app} open`);
   else await eventually(() => w.output().split('\n').filter((l) => l.startsWith('ADDED')).length >= existing, 20_000, `watch on app=${app}`);
   return w;
 }
