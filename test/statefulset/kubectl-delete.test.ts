@@ -123,6 +123,8 @@ for (const runtime of ['simulated', 'process'] as const) describe(`${runtime} ru
 
     for (const n of ['fg-0', 'fg-1']) ok(c, ['patch', 'pod', n, '--type=json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]']);
     await eventually(() => !exists('sts', 'fg'), 10_000, 'the set gone after its pods');
+    await eventually(() => parseWatch(w.output(), 'fg').filter((e) => e.type === 'DELETED').length >= 2, 10_000, 'both DELETED rows in the watch');
+    // Time for any row after those (a recreated pod) to show too.
     await sleep(500);
     await w.stop();
     const ev = parseWatch(w.output(), 'fg');

@@ -211,6 +211,8 @@ for (const runtime of ['simulated', 'process'] as const) describe(`${runtime} ru
     createSet(c, 'par', { replicas: 3, nodeSelector: nowhere, spec: { podManagementPolicy: 'Parallel' } });
     createSet(c, 'ord', { replicas: 3, nodeSelector: nowhere });
     await eventually(() => Object.keys(podsOf(c, 'par')).length === 3, 10_000, 'all three Parallel pods');
+    await eventually(() => 'ord-0' in podsOf(c, 'ord'), 10_000, 'ord-0 created');
+    // Time for the controller to (wrongly) go on to ord-1.
     await sleep(1000);
     assert.deepEqual(Object.keys(podsOf(c, 'ord')), ['ord-0'], 'OrderedReady waits for ord-0');
     const rows = ok(c, ['get', 'pods', '-l', 'app=par']).trim().split('\n').slice(1);
