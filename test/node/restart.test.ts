@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSameProcess } from '../../src/node/runtime/procfs.js';
+import { waitFor } from '../helpers/eventually.js';
 import { startEnv, podSpec, waitPod, isReady, readAll, runSession, countProcesses } from './helpers.js';
 
 function statePid(dir: string): { pid: number; startTime: number } {
@@ -28,14 +29,14 @@ test('after a restart the node agent re-adopts running containers instead of sta
     await env.kubelet.stop({ stopPods: false });
     assert.ok(isSameProcess(before.pid, before.startTime), 'the container outlived the node agent');
     await env.restart();
-    await new Promise((r) => setTimeout(r, 300));
+    const adopted = `re-adopted default/keep container c (pid ${before.pid})`;
+    await waitFor(() => env.logs.some((l) => l.includes(adopted)), 'the container re-adopted', 10_000, 20);
     assert.equal(countProcesses(marker), running, 'not started twice');
     const after = (await waitPod(env, 'keep', isReady))!;
     const cs = after.status!.containerStatuses![0];
     assert.equal(cs.restartCount, 0);
     assert.equal(cs.state?.running?.startedAt, pod.status!.containerStatuses![0].state?.running?.startedAt);
     assert.equal(after.status!.podIP, pod.status!.podIP, 'the pod keeps its IP');
-    assert.ok(env.logs.some((l) => l.includes(`re-adopted default/keep container c (pid ${before.pid})`)));
     // Logs and exec work on the re-adopted container; graceful deletion still works.
     assert.equal(await readAll(await env.kubelet.streams.logs('default', 'keep', {})), 'before\n');
     const ex = await runSession(await env.kubelet.streams.prepareExec('default', 'keep', { command: ['echo', 'hi'], stdin: false, stdout: true, stderr: true, tty: false }));
@@ -68,9 +69,7 @@ test('a recorded pid whose start time does not match is never adopted; pods dele
     await env.restart();
     await waitPod(env, 'a', (p) => (p?.status?.containerStatuses?.[0]?.restartCount ?? 0) >= 1 && isReady(p), 10_000, 'a restarted');
     assert.ok(isSameProcess(process.pid, readStatStart()), 'our own process was left alone');
-    const deadline = Date.now() + 3000;
-    while (Date.now() < deadline && isSameProcess(recB.pid, recB.startTime)) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(!isSameProcess(recB.pid, recB.startTime), "the deleted pod's container was killed");
+    await waitFor(() => !isSameProcess(recB.pid, recB.startTime), "the deleted pod's container killed", 10_000, 20);
   } finally {
     await env.close();
   }
@@ -84,15 +83,15 @@ function readStatStart(): number {
 test('a graceful stop of the node agent stops containers; the next start runs them again', async () => {
   const env = await startEnv();
   try {
-    await env.api.client.create('pods', 'default', podSpec('svc', [{ name: 'c', image: 'x', command: ['sh', '-c', 'trap "exit 0" TERM; echo trapping; while :; do sleep 0.05; done'] }]));
+    // A grace period far longer than the bound below, so the bound tells SIGTERM from its end.
+    await env.api.client.create('pods', 'default', podSpec('svc', [{ name: 'c', image: 'x', command: ['sh', '-c', 'trap "exit 0" TERM; echo trapping; while :; do sleep 0.05; done'] }], { terminationGracePeriodSeconds: 60 }));
     const pod = (await waitPod(env, 'svc', isReady))!;
     // The trap is in place once the container says so.
-    const until = Date.now() + 5000;
-    while (Date.now() < until && (await readAll(await env.kubelet.streams.logs('default', 'svc', {}))) !== 'trapping\n') await new Promise((r) => setTimeout(r, 10));
+    await waitFor(async () => (await readAll(await env.kubelet.streams.logs('default', 'svc', {}))) === 'trapping\n', 'the trap in place', 10_000, 10);
     const rec = statePid(join(env.dataDir, 'pods', pod.metadata!.uid!, 'containers', 'c', '0'));
     const t0 = Date.now();
     await env.kubelet.stop({ stopPods: true });
-    assert.ok(Date.now() - t0 < 3000, 'stopped on SIGTERM, not after the grace period');
+    assert.ok(Date.now() - t0 < 15_000, 'stopped on SIGTERM, not after the grace period');
     assert.ok(!isSameProcess(rec.pid, rec.startTime));
     await env.restart();
     const again = (await waitPod(env, 'svc', (p) => isReady(p) && (p!.status!.containerStatuses![0].restartCount ?? 0) === 1))!;
