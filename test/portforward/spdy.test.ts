@@ -100,7 +100,16 @@ function client() {
   return { session, received, streams, synStream, inflater, close };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 20));
+/**
+ * Header blocks inflate asynchronously (zlib): waits until `cond` holds, or
+ * 10 s; the assertions that follow say what was wrong if it never did.
+ */
+async function until(cond: () => boolean): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!cond() && Date.now() < end) await new Promise((r) => setTimeout(r, 5));
+}
+
+const isRst = (f: Frame) => f.control && f.type === FrameType.RstStream;
 
 test('a session replies to streams, carries data both ways, echoes pings, refuses and resets', async () => {
   const c = client();
@@ -112,11 +121,11 @@ test('a session replies to streams, carries data both ways, echoes pings, refuse
       dataFrame(3, Buffer.from('GET / HTTP/1.0\r\n\r\n')),
     ]));
     const got: string[] = [];
-    await settle();
+    await until(() => c.streams.length === 2);
     assert.equal(c.streams.length, 2);
     c.streams[1].onData = (b) => got.push(b.toString());
     c.session.receive(dataFrame(3, Buffer.from('more'), true));
-    await settle();
+    await until(() => c.streams[1].remoteFinished);
     // Data that came before the handler was set went to the default (dropped
     // by this test); what came after arrives, then the FIN.
     assert.deepEqual(got, ['more']);
@@ -139,8 +148,8 @@ test('a session replies to streams, carries data both ways, echoes pings, refuse
 
     c.received.length = 0;
     c.session.receive(await c.synStream(5, { port: ['0'] }));
-    await settle();
-    const rst = c.received.find((f) => f.control && f.type === FrameType.RstStream);
+    await until(() => c.received.some(isRst));
+    const rst = c.received.find(isRst);
     assert.ok(rst?.control && rst.payload.readUInt32BE(0) === 5 && rst.payload.readUInt32BE(4) === RstStatus.RefusedStream);
 
     let reset = false;
@@ -152,7 +161,7 @@ test('a session replies to streams, carries data both ways, echoes pings, refuse
     // A stream id that goes backwards is a protocol error for that stream.
     c.received.length = 0;
     c.session.receive(await c.synStream(3, { port: ['80'], streamtype: ['data'] }));
-    await settle();
+    await until(() => c.received.some(isRst));
     assert.ok(c.received.some((f) => f.control && f.type === FrameType.RstStream && f.payload.readUInt32BE(4) === RstStatus.ProtocolError));
   } finally {
     c.close();
@@ -165,7 +174,7 @@ test('a header block that does not inflate ends the session with an error', asyn
   const p = Buffer.alloc(10 + 8, 0xab);
   p.writeUInt32BE(1, 0);
   s.receive(controlFrame(FrameType.SynStream, 0, p));
-  await settle();
+  await until(() => !!failed);
   assert.ok(failed);
   s.close();
 });

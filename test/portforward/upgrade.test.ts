@@ -116,8 +116,10 @@ async function channels(ports: number[]): Promise<Channels> {
 }
 
 const text = (c: Channels, ch: number) => Buffer.concat(c.got.get(ch) ?? []).toString('latin1');
+/** Polls `f` for up to 10 s (megabytes through a loaded machine's loopback take a while). */
 const until = async (f: () => boolean, what: string) => {
-  for (let i = 0; i < 200 && !f(); i++) await new Promise((r) => setTimeout(r, 10));
+  const end = Date.now() + 10_000;
+  while (!f() && Date.now() < end) await new Promise((r) => setTimeout(r, 10));
   assert.ok(f(), what);
 };
 
