@@ -274,15 +274,29 @@ for (const udp of ['auto', 'dgram'] as const) {
       });
     };
     before(async () => {
-      upUdp = createSocket('udp4');
-      upUdp.on('message', (m, r) => upUdp.send(answer(m), r.port, r.address));
-      await new Promise<void>((res) => upUdp.bind(0, '127.0.0.1', res));
-      upPort = upUdp.address().port;
-      upTcp = createServer((s) => s.on('data', (d) => {
-        const a = answer(d.subarray(2, 2 + d.readUInt16BE(0)));
-        const f = Buffer.alloc(a.length + 2); f.writeUInt16BE(a.length); a.copy(f, 2); s.end(f);
-      }));
-      await new Promise<void>((res) => upTcp.listen(upPort, '127.0.0.1', res));
+      // The upstream answers UDP and TCP on one port: the UDP socket picks a
+      // free port, which TCP may have in use; then both try again elsewhere.
+      for (let attempt = 1; ; attempt++) {
+        upUdp = createSocket('udp4');
+        upUdp.on('message', (m, r) => upUdp.send(answer(m), r.port, r.address));
+        await new Promise<void>((res) => upUdp.bind(0, '127.0.0.1', res));
+        upPort = upUdp.address().port;
+        upTcp = createServer((s) => s.on('data', (d) => {
+          const a = answer(d.subarray(2, 2 + d.readUInt16BE(0)));
+          const f = Buffer.alloc(a.length + 2); f.writeUInt16BE(a.length); a.copy(f, 2); s.end(f);
+        }));
+        const tcp = upTcp;
+        const listened = await new Promise<NodeJS.ErrnoException | undefined>((res) => {
+          tcp.once('error', res);
+          tcp.listen(upPort, '127.0.0.1', () => {
+            tcp.off('error', res);
+            res(undefined);
+          });
+        });
+        if (!listened) break;
+        upUdp.close();
+        if (listened.code !== 'EADDRINUSE' || attempt >= 20) throw listened;
+      }
       dns = new ClusterDns({
         udp, client: cluster(), listen: [{ host: '127.0.0.1', port: 0 }],
         // A dead upstream first: the query moves on to the next after the timeout.
