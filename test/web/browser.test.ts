@@ -86,10 +86,11 @@ describe('the dashboard in a browser', { skip: missing ?? false }, () => {
   });
 
   test('shows the StatefulSet with its pods in ordinal order, their DNS names and claims', async () => {
-    // Each collection has its own list and watch: wait until all of them have rendered.
-    const s = await until('web 2/2 with both claims bound, and the nginx Service', (s) =>
+    // Each collection has its own list and watch: wait until all of them have
+    // rendered, and the page says Live (every watch synced, Events' too).
+    const s = await until('web 2/2 with both claims bound, the nginx Service, and Live', (s) =>
       s.replicas === '2/2' && s.pods.length === 2 && s.pods.every((p) => p.status === 'Running') && s.claims.length === 2 && s.claims.every((cl) => cl.status === 'Bound')
-      && s.services.some((r) => r[0] === 'nginx'));
+      && s.services.some((r) => r[0] === 'nginx') && /^Live/.test(s.connection));
     assert.deepEqual(s.pods.map((p) => [p.name, p.ready, p.dns]), [
       ['web-0', '1/1', 'web-0.nginx.default.svc.cluster.local'],
       ['web-1', '1/1', 'web-1.nginx.default.svc.cluster.local'],
