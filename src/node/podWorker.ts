@@ -10,8 +10,7 @@ import type { LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js';
 import type { Client } from '../client/types.js';
 import { StatusError } from '../api/errors.js';
 import { ContainerLogWriter, logPath } from './logs.js';
-import { ContainerConfigError, containerEnv, expandArgv, type EnvContext } from './env.js';
-import { entrypoint, imageEntrypoint, imageEnv, imageWorkingDir, neverPullMessage, NoCommandError } from './images.js';
+import type { EnvContext } from './env.js';
 import { ImageStore } from './imagestore/store.js';
 import { ContainerStartError } from './runtime/process.js';
 import type { ContainerHandle, Runtime } from './runtime/types.js';
@@ -20,13 +19,14 @@ import { execCapture, newRecord, restoreContainers, within, type ContainerRecord
 import { containerFieldPath, type PodEvents } from './events.js';
 import { CrashBackoff, goDuration } from './backoff.js';
 import { startContainerProbes } from './probes.js';
-import { containerMounts, setUpVolumes, tearDownVolumes, VolumeError, type PreparedVolume } from './volumes.js';
+import { setUpVolumes, tearDownVolumes, VolumeError, type PreparedVolume } from './volumes.js';
 import { hostsFile, podHostnames, resolvConf, type DnsSettings } from './dnsfiles.js';
 import type { PodIPAllocator } from './ipam.js';
 import type { PersistentVolume } from 'kubernetes-types/core/v1.js';
 import { runPostStart, runPreStop } from './lifecycle.js';
 import { terminalEnv, underTerminal } from './tty.js';
 import { rfc3339 } from '../api/time.js';
+import { planContainer } from './containerPlan.js';
 
 export interface WorkerDeps {
   client: Client;
@@ -311,53 +311,23 @@ export class PodWorker {
   private async startContainer(r: ContainerRecord): Promise<void> {
     const c = r.spec;
     const fieldPath = containerFieldPath(c.name, r.init);
-    const fail = (reason: string, message: string, retryMs = RETRY_MS * 5) => {
-      r.state = { kind: 'waiting', reason, message };
-      this.d.recorder.pod(this.pod, 'Warning', 'Failed', `Error: ${message}`, fieldPath);
+    const plan = await planContainer(c, {
+      pod: this.pod, env: this.envContext(), volumes: this.volumes ?? new Map(),
+      // The linux runtime runs an image of the node's image store in its own filesystem; the process runtime ignores images.
+      images: this.runsImages ? this.imageStore : undefined,
+    });
+    if (!('argv' in plan)) {
+      // The kubelet's image manager reports a missing image with an event of its own, then the failed start.
+      if (plan.neverPull) this.d.recorder.pod(this.pod, 'Warning', 'ErrImageNeverPull', plan.message, fieldPath);
+      r.state = { kind: 'waiting', reason: plan.reason, message: plan.message };
+      this.d.recorder.pod(this.pod, 'Warning', 'Failed', `Error: ${plan.neverPull ? plan.reason : plan.message}`, fieldPath);
       r.retry = setTimeout(() => {
         r.retry = undefined;
         this.kick();
-      }, retryMs);
-    };
-    // The linux runtime runs an image of the node's image store in its own
-    // filesystem; the process runtime ignores images.
-    const image = this.runsImages ? this.imageStore.find(c.image) : undefined;
-    if (!image && this.runsImages && c.imagePullPolicy === 'Never') {
-      // The kubelet's image manager: an event of its own, then the failed start.
-      const message = neverPullMessage(c.image ?? '');
-      this.d.recorder.pod(this.pod, 'Warning', 'ErrImageNeverPull', message, fieldPath);
-      r.state = { kind: 'waiting', reason: 'ErrImageNeverPull', message };
-      this.d.recorder.pod(this.pod, 'Warning', 'Failed', 'Error: ErrImageNeverPull', fieldPath);
-      r.retry = setTimeout(() => {
-        r.retry = undefined;
-        this.kick();
-      }, RETRY_MS * 5);
+      }, plan.soon ? RETRY_MS : RETRY_MS * 5);
       return;
     }
-    let ep: { command: string[]; args: string[]; fromImage?: { command: boolean; args: boolean } };
-    try {
-      ep = image ? imageEntrypoint(c, image.image.config) : entrypoint(c);
-    } catch (e) {
-      if (e instanceof NoCommandError) return fail(e.reason, e.message);
-      throw e;
-    }
-    let env: Record<string, string>;
-    try {
-      env = await containerEnv(c, this.envContext());
-    } catch (e) {
-      if (e instanceof ContainerConfigError) return fail(e.reason, e.message, RETRY_MS);
-      throw e;
-    }
-    if (image) env = imageEnv(image.image.config, env);
-    // $(VAR) references are the pod's: the image's Entrypoint and Cmd are taken as they are.
-    const argv = [...(ep.fromImage?.command ? ep.command : expandArgv(ep.command, [], env)), ...(ep.fromImage?.args ? ep.args : expandArgv(ep.args, [], env))];
-    let mounts;
-    try {
-      mounts = containerMounts(c, this.volumes ?? new Map(), env);
-    } catch (e) {
-      if (e instanceof VolumeError) return fail('CreateContainerConfigError', e.message);
-      throw e;
-    }
+    const { argv, env } = plan;
     if (this.stopped || this.terminating) return;
     // The events are written once the command runs (in their usual order), so
     // that their writes do not delay the start.
@@ -371,10 +341,11 @@ export class PodWorker {
       h = await this.d.runtime.start({
         podUid: this.uid, namespace: this.namespace, podName: this.name, containerName: c.name, attempt, podDir: this.dir,
         argv: c.tty ? underTerminal(argv) : argv,
-        env: c.tty ? terminalEnv(env) : env, workingDir: image ? imageWorkingDir(c, image.image.config) : c.workingDir, mounts, hostname,
+        env: c.tty ? terminalEnv(env) : env, workingDir: plan.workingDir, mounts: plan.mounts, hostname,
         etc: { hosts: hostsFile(this.pod, this.podIP!, this.d.dns.clusterDomain), resolvConf: resolvConf(this.pod, this.d.dns), hostname: hostname + '\n' },
         stdin: !!c.stdin,
-        rootfs: image ? { layers: image.layers, user: image.image.config.config?.User || undefined } : undefined,
+        rootfs: plan.rootfs,
+        identity: plan.identity,
       });
     } catch (e) {
       const message = e instanceof ContainerStartError ? e.message : `failed to start container: ${(e as Error).message}`;
@@ -387,7 +358,7 @@ export class PodWorker {
       this.kick();
       return;
     }
-    this.imageIDs.set(c.name, image?.imageID ?? '');
+    this.imageIDs.set(c.name, plan.imageID);
     pulled();
     this.d.recorder.pod(this.pod, 'Normal', 'Created', `Created container: ${c.name}`, fieldPath);
     this.d.recorder.pod(this.pod, 'Normal', 'Started', `Started container ${c.name}`, fieldPath);

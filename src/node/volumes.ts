@@ -8,6 +8,8 @@ import type { Container, KeyToPath, PersistentVolume, PersistentVolumeClaim, Pod
 import type { Client } from '../client/types.js';
 import { StatusError } from '../api/errors.js';
 import { expand, podField } from './env.js';
+import { setVolumeOwnership } from './fsgroup.js';
+import { ANN_PROVISIONED_BY, PROVISIONER } from '../controllers/volumes/binding.js';
 import type { VolumeMount } from './runtime/types.js';
 
 export class VolumeError extends Error {
@@ -34,6 +36,13 @@ export interface PreparedVolume {
   /** The claim it comes from (`ns/name`), for the one-pod-per-RWO-claim rule. */
   claim?: string;
   emptyDir?: boolean;
+  /**
+   * Whether the pod's fsGroup applies: volumes of the pod's own (emptyDir,
+   * configMap, secret, downwardAPI, projected) and claims bound to volumes
+   * ordinal provisioned, as a CSI driver's volumes; a hostPath volume, or a
+   * PersistentVolume naming a host directory, keeps its owners as in Kubernetes.
+   */
+  ownership?: boolean;
 }
 
 function pluginDir(podDir: string, plugin: string, name: string): string {
@@ -50,7 +59,14 @@ export function persistentVolumePath(pv: PersistentVolume, custom?: (pv: Persist
 /** Sets every volume of the pod up; throws VolumeError with the kubelet's wording when one can't be. */
 export async function setUpVolumes(ctx: VolumeContext): Promise<Map<string, PreparedVolume>> {
   const out = new Map<string, PreparedVolume>();
-  for (const v of ctx.pod.spec?.volumes ?? []) out.set(v.name, await setUpVolume(ctx, v));
+  const psc = ctx.pod.spec?.securityContext;
+  for (const v of ctx.pod.spec?.volumes ?? []) {
+    const prepared = await setUpVolume(ctx, v);
+    if (psc?.fsGroup !== undefined && prepared.ownership && !(v.persistentVolumeClaim && prepared.readOnly)) {
+      setVolumeOwnership(prepared.hostPath, psc.fsGroup, prepared.readOnly, psc.fsGroupChangePolicy);
+    }
+    out.set(v.name, prepared);
+  }
   return out;
 }
 
@@ -79,7 +95,10 @@ async function setUpVolume(ctx: VolumeContext, v: Volume): Promise<PreparedVolum
     const path = persistentVolumePath(pv, ctx.volumePathFor);
     if (!path) throw fail(`PersistentVolume "${pvName}" has no hostPath or local path this node can use`);
     mkdirSync(path, { recursive: true });
-    return { name: v.name, hostPath: path, readOnly: !!v.persistentVolumeClaim.readOnly, claim: `${ns}/${claimName}` };
+    return {
+      name: v.name, hostPath: path, readOnly: !!v.persistentVolumeClaim.readOnly, claim: `${ns}/${claimName}`,
+      ownership: pv.metadata?.annotations?.[ANN_PROVISIONED_BY] === PROVISIONER,
+    };
   }
   if (v.hostPath) {
     const p = v.hostPath.path;
@@ -121,7 +140,7 @@ async function setUpVolume(ctx: VolumeContext, v: Volume): Promise<PreparedVolum
     const p = pluginDir(ctx.podDir, 'empty-dir', v.name);
     mkdirSync(p, { recursive: true, mode: 0o777 });
     chmodSync(p, 0o777);
-    return { name: v.name, hostPath: p, readOnly: false, emptyDir: true };
+    return { name: v.name, hostPath: p, readOnly: false, emptyDir: true, ownership: true };
   }
   if (v.configMap || v.secret || v.downwardAPI || v.projected) {
     const plugin = v.configMap ? 'configmap' : v.secret ? 'secret' : v.downwardAPI ? 'downward-api' : 'projected';
@@ -170,7 +189,7 @@ async function setUpVolume(ctx: VolumeContext, v: Volume): Promise<PreparedVolum
     }
     const p = pluginDir(ctx.podDir, plugin, v.name);
     writeAtomically(p, files);
-    return { name: v.name, hostPath: p, readOnly: true };
+    return { name: v.name, hostPath: p, readOnly: true, ownership: true };
   }
   throw fail('this volume type is not supported by ordinal yet (supported: persistentVolumeClaim, emptyDir, hostPath, configMap, secret, downwardAPI, projected)');
 }

@@ -136,14 +136,7 @@ export function findExecutable(root: LowerRoot, name: string, path: string, cwd:
  */
 export function resolveUser(root: LowerRoot, spec: string): { uid: number; gid: number } {
   const [user, group] = spec.split(':', 2);
-  const table = (file: string) => {
-    try {
-      return root.readFile(resolveIn(root, file)).toString('utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'));
-    } catch {
-      return [];
-    }
-  };
-  const passwd = table('/etc/passwd');
+  const passwd = etcTable(root, '/etc/passwd');
   let uid: number;
   let gid = 0;
   if (/^\d+$/.test(user)) {
@@ -159,10 +152,56 @@ export function resolveUser(root: LowerRoot, spec: string): { uid: number; gid: 
   if (group !== undefined && group !== '') {
     if (/^\d+$/.test(group)) gid = Number(group);
     else {
-      const e = table('/etc/group').find((f) => f[0] === group);
+      const e = etcTable(root, '/etc/group').find((f) => f[0] === group);
       if (!e) throw new Error(`unable to find group ${group}: no matching entries in group file`);
       gid = Number(e[2]);
     }
   }
   return { uid, gid };
+}
+
+/** The lines of /etc/passwd or /etc/group in a container's root, split into fields. */
+function etcTable(root: LowerRoot, file: string): string[][] {
+  try {
+    return root.readFile(resolveIn(root, file)).toString('utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'));
+  } catch {
+    return [];
+  }
+}
+
+/** The credentials a container's processes run with. */
+export interface Credentials {
+  uid: number;
+  gid: number;
+  /** Supplementary groups, the primary group among them. */
+  groups: number[];
+}
+
+/**
+ * A container's credentials as containerd and runc set them for Kubernetes:
+ * runAsUser, else the image's USER, else root; the primary group is
+ * runAsGroup, else the USER's group, else the user's group in the
+ * container's /etc/passwd, else 0; the supplementary groups are the primary
+ * one, the user's memberships in the container's /etc/group, and the pod's
+ * fsGroup and supplementalGroups.
+ */
+export function resolveCredentials(
+  root: LowerRoot,
+  imageUser: string | undefined,
+  id: { runAsUser?: number; runAsGroup?: number; supplementalGroups: number[] },
+): Credentials {
+  const passwd = etcTable(root, '/etc/passwd');
+  let uid = 0;
+  let gid = 0;
+  if (id.runAsUser !== undefined) {
+    uid = id.runAsUser;
+    const e = passwd.find((f) => f[2] === String(uid));
+    if (e && /^\d+$/.test(e[3] ?? '')) gid = Number(e[3]);
+  } else if (imageUser) {
+    ({ uid, gid } = resolveUser(root, imageUser));
+  }
+  if (id.runAsGroup !== undefined) gid = id.runAsGroup;
+  const name = passwd.find((f) => f[2] === String(uid))?.[0];
+  const member = name ? etcTable(root, '/etc/group').filter((f) => (f[3] ?? '').split(',').includes(name) && /^\d+$/.test(f[2] ?? '')).map((f) => Number(f[2])) : [];
+  return { uid, gid, groups: [...new Set([gid, ...member, ...id.supplementalGroups])] };
 }

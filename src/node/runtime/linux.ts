@@ -21,13 +21,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { findExecutable, hostRoot, LayeredRoot, resolveIn, resolveUser, type LowerRoot } from '../imagestore/rootfs.js';
+import { findExecutable, hostRoot, LayeredRoot, resolveCredentials, resolveIn, type Credentials, type LowerRoot } from '../imagestore/rootfs.js';
+import { hasIdentity } from '../security.js';
 import { containerFstab, namespaceScript } from './shim.js';
 import {
   DEFAULT_PATH, adoptInstance, killGroup, killPid, prepareInstance, removeInstance, resolveExecutable, spawnShim,
 } from './base.js';
 import { ContainerStartError, hostPathIn } from './process.js';
-import { isSameProcess, readStat } from './procfs.js';
+import { isSameProcess, readCredentials, readStat } from './procfs.js';
 import type { ContainerHandle, ContainerLaunch, ExecOptions, Runtime } from './types.js';
 
 /** Whether this process can use the linux runtime (root on Linux with unshare and nsenter). */
@@ -57,10 +58,12 @@ export class LinuxRuntime implements Runtime {
   private readonly hostMounts: string[];
   /** Named absolutely: the launch's PATH may be an image's. */
   private readonly unshare: string;
+  private readonly chroot: string;
 
   constructor() {
     this.hostMounts = hostMountPoints();
     this.unshare = resolveExecutable('unshare', DEFAULT_PATH, '/') ?? 'unshare';
+    this.chroot = resolveExecutable('chroot', DEFAULT_PATH, '/') ?? '/usr/sbin/chroot';
   }
 
   async start(l: ContainerLaunch): Promise<ContainerHandle> {
@@ -73,10 +76,12 @@ export class LinuxRuntime implements Runtime {
     if (!found) {
       throw new ContainerStartError('StartError', `exec: "${cmd}": executable file not found in $PATH`);
     }
-    let user: { uid: number; gid: number } | undefined;
-    if (l.rootfs?.user) {
+    // Root with the node agent's groups unless the image or the securityContext say otherwise.
+    let user: Credentials | undefined;
+    const identity = l.identity ?? { supplementalGroups: [] };
+    if (hasIdentity(identity, l.rootfs?.user)) {
       try {
-        user = resolveUser(lower, l.rootfs.user);
+        user = resolveCredentials(lower, l.rootfs?.user, identity);
       } catch (e) {
         throw new ContainerStartError('StartError', (e as Error).message);
       }
@@ -186,7 +191,17 @@ export class LinuxRuntime implements Runtime {
   exec(h: ContainerHandle, argv: string[], o: ExecOptions): ChildProcess {
     const pid = this.initPid(h);
     if (pid === undefined || !isSameProcess(h.pid, h.startTime)) throw new Error('container is not running');
-    return spawn('nsenter', ['--target', String(pid), '--mount', '--uts', '--ipc', '--pid', '--root', '--wd', '--', ...argv], {
+    // A command run in the container runs with the container's credentials,
+    // as runc exec gives it the process spec's user: a container that does
+    // not run as root gets its root and its user from chroot, inside its
+    // mount namespace (where the host's / is the namespace root).
+    const cred = readCredentials(pid);
+    const enter = ['--target', String(pid), '--mount', '--uts', '--ipc', '--pid'];
+    const args = cred && (cred.uid !== 0 || cred.gid !== 0)
+      ? [...enter, '--', this.chroot, `--userspec=${cred.uid}:${cred.gid}`, `--groups=${(cred.groups.length ? cred.groups : [cred.gid]).join(',')}`,
+        join(h.dir, 'root'), '/bin/sh', '-c', 'cd -- "$0" 2>/dev/null || cd /; exec "$@"', h.launch.workingDir || '/', ...argv]
+      : [...enter, '--root', '--wd', '--', ...argv];
+    return spawn('nsenter', args, {
       env: { PATH: DEFAULT_PATH, ...o.env },
       detached: true,
       stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],

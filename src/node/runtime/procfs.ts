@@ -83,3 +83,18 @@ export function startTimeToDate(startTime: number): Date {
   return new Date(bootTimeMs + (startTime * 1000) / ticksPerSecond);
 }
 
+
+/** A process's effective uid and gid and its supplementary groups, from /proc/<pid>/status. */
+export function readCredentials(pid: number): { uid: number; gid: number; groups: number[] } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const field = (name: string) => new RegExp(`^${name}:\\t([^\\n]*)$`, 'm').exec(text)?.[1].trim().split(/\s+/).filter(Boolean).map(Number);
+  const uid = field('Uid')?.[1];
+  const gid = field('Gid')?.[1];
+  if (uid === undefined || gid === undefined) return undefined;
+  return { uid, gid, groups: field('Groups') ?? [] };
+}

@@ -49,7 +49,7 @@ export interface NamespaceSetup {
   /** The overlay's lower layers, top first: an image's layers, or (default) the host's /. */
   lowerDirs?: string[];
   /** Run the shim and command as uid:gid (an image's USER); root by default. */
-  user?: { uid: number; gid: number };
+  user?: { uid: number; gid: number; groups?: number[] };
   /** Overlay upper and work directories (same filesystem, empty or prepared). */
   upperDir: string;
   workDir: string;
@@ -112,6 +112,6 @@ export function namespaceScript(s: NamespaceSetup, fstabFile: string, pidFile: s
     `read -r p _ < /proc/self/stat; echo $p > ${q(pidFile)}`,
     'set +e',
     'PATH=$o',
-    `exec "$r" ${s.user ? `--userspec=${s.user.uid}:${s.user.gid} --groups=${s.user.gid} ` : ''}${q(s.rootDir)} /bin/sh -c ${q(SHIM_BODY)} ordinal-shim "$@"`,
+    `exec "$r" ${s.user ? `--userspec=${s.user.uid}:${s.user.gid} --groups=${(s.user.groups?.length ? s.user.groups : [s.user.gid]).join(',')} ` : ''}${q(s.rootDir)} /bin/sh -c ${q(SHIM_BODY)} ordinal-shim "$@"`,
   ].join('\n');
 }

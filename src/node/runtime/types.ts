@@ -6,6 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { ImageLayer } from '../imagestore/rootfs.js';
+import type { ContainerIdentity } from '../security.js';
 
 export type RuntimeName = 'process' | 'linux';
 
@@ -42,6 +43,11 @@ export interface ContainerLaunch {
    * `user` is the image's USER (user[:group]).
    */
   rootfs?: { layers: ImageLayer[]; user?: string };
+  /**
+   * runAsUser, runAsGroup and the pod's fsGroup and supplementalGroups, from
+   * the securityContext (linux runtime; resolved in the container's root).
+   */
+  identity?: ContainerIdentity;
 }
 
 export interface ContainerExit {
