@@ -5,6 +5,13 @@
       "sources": ["src/dns/native/udp_batch.c"],
       "cflags": ["-O2", "-Wall", "-Wextra"],
       "conditions": [["OS!='linux'", {"type": "none", "sources": []}]]
+    },
+    {
+      "target_name": "ordinal_init",
+      "type": "executable",
+      "sources": ["src/node/runtime/native/init.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"],
+      "conditions": [["OS!='linux'", {"type": "none", "sources": []}]]
     }
   ]
 }

@@ -1,6 +1,8 @@
-// Builds the cluster DNS's batched-UDP addon (src/dns/native/, binding.gyp)
-// with the node-gyp that ships with npm, when its source is newer than the
-// built module. Linux only; elsewhere the DNS uses node:dgram.
+// Builds the native parts (binding.gyp) with the node-gyp that ships with npm,
+// when a source is newer than what was built: the cluster DNS's batched-UDP
+// addon (src/dns/native/) and the linux runtime's container init
+// (src/node/runtime/native/, a static executable). Linux only; elsewhere the
+// DNS uses node:dgram and there is no linux runtime.
 //   node scripts/build-native.mjs        (npm run build runs it)
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -8,12 +10,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const source = join(root, 'src/dns/native/udp_batch.c');
-const built = join(root, 'build/Release/ordinal_udp.node');
+const outputs = [
+  ['src/dns/native/udp_batch.c', 'build/Release/ordinal_udp.node'],
+  ['src/node/runtime/native/init.c', 'build/Release/ordinal_init'],
+].map(([source, built]) => [join(root, source), join(root, built)]);
 
 if (process.platform !== 'linux') process.exit(0);
 const mtime = (p) => statSync(p).mtimeMs;
-if (existsSync(built) && mtime(built) >= Math.max(mtime(source), mtime(join(root, 'binding.gyp')))) process.exit(0);
+const gyp = mtime(join(root, 'binding.gyp'));
+if (outputs.every(([source, built]) => existsSync(built) && mtime(built) >= Math.max(mtime(source), gyp))) process.exit(0);
 
 // npm run sets npm_config_node_gyp; otherwise use the copy inside npm.
 const nodeGyp = process.env.npm_config_node_gyp

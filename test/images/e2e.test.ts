@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, eventually, startCluster, type TestCluster } from '../helpers/cluster.js';
-import { dockerArchive, ociArchive } from './fixtures.js';
+import { dockerArchive, ociArchive, shellLessLayers } from './fixtures.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -90,6 +90,9 @@ describe('images of the node image store, linux runtime', { skip: isRoot ? false
     work = mkdtempSync(join(tmpdir(), 'ordinal-images-e2e-'));
     dockerArchive(join(work, 'app-docker.tar'), ['app:1']);
     manifestDigest = ociArchive(join(work, 'app-oci.tar'), { refName: 'docker.io/library/app:2' }).manifestDigest;
+    dockerArchive(join(work, 'shellless.tar'), ['shellless:1'], {
+      entrypoint: ['/app/busybox', 'sleep'], cmd: ['3600'], env: ['PATH=/app'], user: 'nonroot', workingDir: '/home/nonroot',
+    }, shellLessLayers());
     c = await startCluster(['--runtime', 'linux']);
   });
   after(async () => {
@@ -152,6 +155,39 @@ describe('images of the node image store, linux runtime', { skip: isRoot ? false
       return out.includes('wrote') ? out : undefined;
     }, 60_000, 'the new img-0 logs');
     assert.equal(second?.trim(), 'stored=img-0\nwrote img-0 in /app');
+  });
+
+  test('an image without /bin/sh (distroless) runs as its USER; exec and exec probes work in it', async () => {
+    const load = ordinal(['image', 'load', join(work, 'shellless.tar'), '--data-dir', c.dataDir]);
+    assert.equal(load.code, 0, load.stderr);
+    c.ok(['apply', '-f', '-'], `apiVersion: v1
+kind: Pod
+metadata:
+  name: shellless
+spec:
+  terminationGracePeriodSeconds: 60
+  containers:
+  - name: app
+    image: shellless:1
+    readinessProbe:
+      exec:
+        command: ["/app/busybox", "test", "-d", "/home/nonroot"]
+      periodSeconds: 1
+`);
+    await eventually(() => c.ok(['get', 'pod', 'shellless', '-o', 'jsonpath={.status.containerStatuses[0].ready}']) === 'true', 60_000, 'shellless Ready');
+    assert.equal(c.kubectl(['exec', 'shellless', '--', '/app/busybox', 'test', '-e', '/bin/sh']).code, 1, 'no /bin/sh in the image');
+    assert.equal(c.ok(['exec', 'shellless', '--', '/app/busybox', 'id']).trim(), 'uid=65532(nonroot) gid=65532(nonroot) groups=65532(nonroot)');
+    assert.equal(c.ok(['exec', 'shellless', '--', 'busybox', 'pwd']).trim(), '/home/nonroot', 'PATH and WorkingDir of the image');
+    // PID 1 is the container init; the image's Entrypoint and Cmd run as its child.
+    const ps = c.ok(['exec', 'shellless', '--', 'busybox', 'ps', '-o', 'pid,ppid,user,args']);
+    assert.match(ps, /^\s*1\s+0\s+nonroot\s+\S*\/ordinal_init run /m, ps);
+    assert.match(ps, /^\s*\d+\s+1\s+nonroot\s+\/app\/busybox sleep 3600$/m, ps);
+    // A graceful delete ends it on SIGTERM, forwarded by the init: exit code
+    // 143 (128 + TERM), not 137 as after the grace period's SIGKILL.
+    const w = c.kubectlBackground(['get', 'pod', 'shellless', '-w', '-o', 'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}{"\\n"}']);
+    c.ok(['delete', 'pod', 'shellless']);
+    await w.stop();
+    assert.match(w.output(), /^143$/m);
   });
 
   test('imagePullPolicy Never without the image: ErrImageNeverPull', async () => {

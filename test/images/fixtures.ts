@@ -63,6 +63,26 @@ export function buildLayers(): Buffer[] {
   return out;
 }
 
+/**
+ * One layer as a distroless image has it: a static program and /etc/passwd
+ * with the nonroot user (65532), no /bin/sh and no /bin at all. The program
+ * is busybox-static at /app/busybox (its name picks its applets).
+ */
+export function shellLessLayers(): Buffer[] {
+  const base = mkdtempSync(join(tmpdir(), 'ordinal-img-'));
+  const l = join(base, 'l');
+  mkdirSync(join(l, 'app'), { recursive: true });
+  copyFileSync('/bin/busybox', join(l, 'app', 'busybox'));
+  execFileSync('chmod', ['0755', join(l, 'app', 'busybox')]);
+  mkdirSync(join(l, 'etc'));
+  writeFileSync(join(l, 'etc', 'passwd'), 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n');
+  writeFileSync(join(l, 'etc', 'group'), 'root:x:0:\nnonroot:x:65532:\n');
+  mkdirSync(join(l, 'home', 'nonroot'), { recursive: true });
+  const out = [tarDir(l)];
+  execFileSync('rm', ['-rf', base]);
+  return out;
+}
+
 function config(spec: ImageSpec, layers: Buffer[]): string {
   return JSON.stringify({
     architecture: 'amd64', os: 'linux',

@@ -41,10 +41,10 @@ test('linux runtime: hostname, /etc files, volumes at their mountPath, PID names
     await exec('echo layer > /etc/ordinal-layer-test');
     assert.ok(!existsSync('/etc/ordinal-layer-test'));
     assert.equal((await exec('cat /etc/ordinal-layer-test')).stdout, 'layer\n');
-    // PID namespace: the shim is PID 1, the command its child.
+    // PID namespace: the container init is PID 1, the command its child.
     const ps = await exec('ls /proc | grep -E "^[0-9]+$" | sort -n | head -1');
     assert.equal(ps.stdout, '1\n');
-    assert.match((await exec('tr "\\0" " " < /proc/1/cmdline')).stdout, / ordinal-shim /);
+    assert.match((await exec('tr "\\0" " " < /proc/1/cmdline')).stdout, /\/ordinal_init run /);
     const logs = await readAll(await env.kubelet.streams.logs('default', 'web-0', {}));
     assert.match(logs, /^pid=\d+\nweb-0\n$/);
   } finally {

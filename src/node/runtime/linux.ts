@@ -18,12 +18,20 @@
 // writes outside volumes stay in its own layer, dropped when the instance is
 // removed, as a container's writable layer is. Networking stays the host's
 // (the pod IP is a loopback address, as in the process runtime).
+//
+// Inside, PID 1 is the container init (native/init.c, built with the DNS
+// addon): it changes root, takes the container's credentials, starts the
+// command, forwards signals, reaps orphans and records the exit status, and
+// (in its exec mode) runs kubectl exec commands of non-root containers, all
+// without a /bin/sh in the image. Without the built init, the shell shim of
+// runtime/shim.ts does that job inside the root (and needs its /bin/sh).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { findExecutable, hostRoot, LayeredRoot, resolveCredentials, resolveIn, type Credentials, type LowerRoot } from '../imagestore/rootfs.js';
 import { hasIdentity } from '../security.js';
-import { containerFstab, namespaceScript } from './shim.js';
+import { containerFstab, initCredentials, namespaceScript } from './shim.js';
 import {
   DEFAULT_PATH, adoptInstance, killGroup, killPid, prepareInstance, removeInstance, resolveExecutable, spawnShim,
 } from './base.js';
@@ -53,17 +61,25 @@ function unescapeMount(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
+/** The container init (native/init.c); src/node/runtime/ and dist/node/runtime/ are both three levels below the package root. */
+const INIT = fileURLToPath(new URL('../../../build/Release/ordinal_init', import.meta.url));
+
 export class LinuxRuntime implements Runtime {
   readonly name = 'linux' as const;
   private readonly hostMounts: string[];
   /** Named absolutely: the launch's PATH may be an image's. */
   private readonly unshare: string;
   private readonly chroot: string;
+  private readonly nsenter: string;
+  /** The container init, when built (npm run build); else containers need a /bin/sh of their own. */
+  readonly init?: string;
 
   constructor() {
     this.hostMounts = hostMountPoints();
     this.unshare = resolveExecutable('unshare', DEFAULT_PATH, '/') ?? 'unshare';
     this.chroot = resolveExecutable('chroot', DEFAULT_PATH, '/') ?? '/usr/sbin/chroot';
+    this.nsenter = resolveExecutable('nsenter', DEFAULT_PATH, '/') ?? '/usr/bin/nsenter';
+    this.init = existsSync(INIT) ? INIT : undefined;
   }
 
   async start(l: ContainerLaunch): Promise<ContainerHandle> {
@@ -117,12 +133,12 @@ export class LinuxRuntime implements Runtime {
     if (!hostPathIn(l.mounts, cwd)) layer.ensureMountPoint(layer.resolve(cwd), true);
     if (l.rootfs) layer.ensureMountPoint(ctl, true);
     if (user) {
-      // The shim runs as the image's user and writes the exit status here.
+      // The shell shim runs as the container's user and writes the exit status here (the init opens it before).
       writeFileSync(join(ctl, 'exit'), '', { mode: 0o644 });
       chownSync(join(ctl, 'exit'), user.uid, user.gid);
     }
     const setup = {
-      rootDir: root, upperDir: upper, workDir: join(dir, 'work'), hostname: l.hostname, binds, user,
+      rootDir: root, upperDir: upper, workDir: join(dir, 'work'), hostname: l.hostname, binds, user, init: this.init,
       // An image's filesystem is the container's whole world: no host mounts in it.
       lowerDirs: l.rootfs?.layers.map((x) => x.dir), hostMounts: l.rootfs ? [] : this.hostMounts,
     };
@@ -139,7 +155,7 @@ export class LinuxRuntime implements Runtime {
   }
 
   /**
-   * The container has started once its setup recorded the PID of the shim
+   * The container has started once its setup recorded the PID of its init (or shim)
    * (all mounts and the hostname in place). A setup that fails ends the
    * process first; its error output becomes the start error.
    */
@@ -166,7 +182,7 @@ export class LinuxRuntime implements Runtime {
     return adoptInstance('linux', dir);
   }
 
-  /** The host pid of the container's PID 1 (the shim inside the namespaces), once it has recorded it. */
+  /** The host pid of the container's PID 1 (the init or shim inside the namespaces), once it has recorded it. */
   initPid(h: ContainerHandle): number | undefined {
     try {
       const pid = Number(readFileSync(join(h.dir, 'ctl', 'init.pid'), 'utf8').trim());
@@ -197,11 +213,15 @@ export class LinuxRuntime implements Runtime {
     // mount namespace (where the host's / is the namespace root).
     const cred = readCredentials(pid);
     const enter = ['--target', String(pid), '--mount', '--uts', '--ipc', '--pid'];
-    const args = cred && (cred.uid !== 0 || cred.gid !== 0)
-      ? [...enter, '--', this.chroot, `--userspec=${cred.uid}:${cred.gid}`, `--groups=${(cred.groups.length ? cred.groups : [cred.gid]).join(',')}`,
-        join(h.dir, 'root'), '/bin/sh', '-c', 'cd -- "$0" 2>/dev/null || cd /; exec "$@"', h.launch.workingDir || '/', ...argv]
-      : [...enter, '--root', '--wd', '--', ...argv];
-    return spawn('nsenter', args, {
+    const wd = h.launch.workingDir || '/';
+    const args = !cred || (cred.uid === 0 && cred.gid === 0)
+      ? [...enter, '--root', '--wd', '--', ...argv]
+      : this.init
+        ? [...enter, '--', this.init, 'exec', ...initCredentials(cred), join(h.dir, 'root'), wd, ...argv]
+        : [...enter, '--', this.chroot, `--userspec=${cred.uid}:${cred.gid}`, `--groups=${(cred.groups.length ? cred.groups : [cred.gid]).join(',')}`,
+          join(h.dir, 'root'), '/bin/sh', '-c', 'cd -- "$0" 2>/dev/null || cd /; exec "$@"', wd, ...argv];
+    // nsenter is the host's: the environment given here is the container's, whose PATH may not lead to it.
+    return spawn(this.nsenter, args, {
       env: { PATH: DEFAULT_PATH, ...o.env },
       detached: true,
       stdio: [o.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],

@@ -48,8 +48,14 @@ export interface NamespaceSetup {
   rootDir: string;
   /** The overlay's lower layers, top first: an image's layers, or (default) the host's /. */
   lowerDirs?: string[];
-  /** Run the shim and command as uid:gid (an image's USER); root by default. */
+  /** Run the shim and command as uid:gid with these supplementary groups; root by default. */
   user?: { uid: number; gid: number; groups?: number[] };
+  /**
+   * The container init (native/init.c, built with the addon): the command's
+   * parent inside the container, needing nothing in its filesystem. Without
+   * it, the shim body above runs under the container's own /bin/sh.
+   */
+  init?: string;
   /** Overlay upper and work directories (same filesystem, empty or prepared). */
   upperDir: string;
   workDir: string;
@@ -112,6 +118,17 @@ export function namespaceScript(s: NamespaceSetup, fstabFile: string, pidFile: s
     `read -r p _ < /proc/self/stat; echo $p > ${q(pidFile)}`,
     'set +e',
     'PATH=$o',
-    `exec "$r" ${s.user ? `--userspec=${s.user.uid}:${s.user.gid} --groups=${(s.user.groups?.length ? s.user.groups : [s.user.gid]).join(',')} ` : ''}${q(s.rootDir)} /bin/sh -c ${q(SHIM_BODY)} ordinal-shim "$@"`,
+    s.init
+      ? `exec ${q(s.init)} run ${s.user ? initCredentials(s.user).join(' ') + ' ' : ''}${q(s.rootDir)} "$@"`
+      : `exec "$r" ${s.user ? `--userspec=${s.user.uid}:${s.user.gid} --groups=${groupList(s.user).join(',')} ` : ''}${q(s.rootDir)} /bin/sh -c ${q(SHIM_BODY)} ordinal-shim "$@"`,
   ].join('\n');
+}
+
+function groupList(u: { gid: number; groups?: number[] }): number[] {
+  return u.groups?.length ? u.groups : [u.gid];
+}
+
+/** The container init's credential options (`-u UID -g GID -G G1,G2`). */
+export function initCredentials(u: { uid: number; gid: number; groups?: number[] }): string[] {
+  return ['-u', String(u.uid), '-g', String(u.gid), '-G', groupList(u).join(',')];
 }

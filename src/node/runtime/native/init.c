@@ -1,0 +1,163 @@
+/*
+ * ordinal-init: the first process of a container of the linux runtime, and
+ * the way into a running one for kubectl exec and exec probes. It stands
+ * where containerd's shim and runc's init stand for a real node, and needs
+ * nothing inside the container's filesystem: an image without /bin/sh
+ * (distroless, scratch) runs as well as any other.
+ *
+ *   ordinal-init run  [-u UID -g GID -G G1,G2,...] ROOT EXITFILE WORKDIR ARGV...
+ *   ordinal-init exec [-u UID -g GID -G G1,G2,...] ROOT WORKDIR ARGV...
+ *
+ * Both change root to ROOT, take the credentials (supplementary groups,
+ * group, user: in that order, as only root may set groups) and go to
+ * WORKDIR. `exec` then executes ARGV (found on the PATH of the environment,
+ * inside ROOT). `run` starts ARGV as its child and stays PID 1 of the
+ * container's PID namespace:
+ *  - TERM, INT, HUP, QUIT, USR1, USR2 and WINCH are forwarded to the command
+ *    (a PID 1 without handlers would never see them);
+ *  - every orphan of the namespace is reaped, as an init must;
+ *  - when the command ends, its status goes to EXITFILE (opened before the
+ *    root changes; 128 + signal when a signal ended it, as container
+ *    runtimes report) and becomes init's own exit status. The namespace ends
+ *    with its PID 1, taking any other process in it along.
+ * The command shares init's process group, so the node agent can kill the
+ * whole container at once.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_GROUPS 256
+
+static void die(const char *what, const char *arg) {
+  fprintf(stderr, "ordinal-init: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
+  exit(128);
+}
+
+static void usage(void) {
+  fprintf(stderr, "usage: ordinal-init run [-u UID -g GID -G GROUPS] ROOT EXITFILE WORKDIR ARGV...\n"
+                  "       ordinal-init exec [-u UID -g GID -G GROUPS] ROOT WORKDIR ARGV...\n");
+  exit(128);
+}
+
+static long number(const char *s) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || *end || end == s || v < 0 || v > 4294967294L) usage();
+  return v;
+}
+
+struct creds {
+  int set;
+  uid_t uid;
+  gid_t gid;
+  size_t ngroups;
+  gid_t groups[MAX_GROUPS];
+};
+
+static void parse_groups(struct creds *c, char *list) {
+  for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+    if (c->ngroups == MAX_GROUPS) usage();
+    c->groups[c->ngroups++] = (gid_t)number(tok);
+  }
+}
+
+/* Changes root, then credentials, then the working directory (as the user, who must be allowed there). */
+static void enter(const char *root, const struct creds *c, const char *workdir, int strict_workdir) {
+  if (chroot(root) != 0) die("chroot", root);
+  if (chdir("/") != 0) die("chdir", "/");
+  if (c->set) {
+    if (setgroups(c->ngroups, c->groups) != 0) die("setgroups", NULL);
+    if (setgid(c->gid) != 0) die("setgid", NULL);
+    if (setuid(c->uid) != 0) die("setuid", NULL);
+  }
+  if (chdir(workdir) != 0) {
+    if (strict_workdir) die("chdir", workdir);
+    if (chdir("/") != 0) die("chdir", "/");
+  }
+}
+
+static void execute(char **argv) {
+  execvp(argv[0], argv);
+  int code = errno == ENOENT ? 127 : 126;
+  fprintf(stderr, "exec: \"%s\": %s\n", argv[0], errno == ENOENT ? "executable file not found in $PATH" : strerror(errno));
+  exit(code);
+}
+
+static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+#define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
+
+static int run(char **argv, int exitfd) {
+  sigset_t set, old;
+  sigemptyset(&set);
+  sigaddset(&set, SIGCHLD);
+  for (size_t i = 0; i < NFORWARDED; i++) sigaddset(&set, forwarded[i]);
+  /* Blocked before the fork: a signal that arrives before the child exists waits and is forwarded then. */
+  if (sigprocmask(SIG_BLOCK, &set, &old) != 0) die("sigprocmask", NULL);
+  pid_t child = fork();
+  if (child < 0) die("fork", NULL);
+  if (child == 0) {
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    close(exitfd);
+    execute(argv);
+  }
+  for (;;) {
+    siginfo_t info;
+    int sig = sigwaitinfo(&set, &info);
+    if (sig < 0) {
+      if (errno == EINTR) continue;
+      die("sigwaitinfo", NULL);
+    }
+    if (sig != SIGCHLD) {
+      kill(child, sig);
+      continue;
+    }
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (pid != child) continue;
+      int code = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 128;
+      char buf[16];
+      int n = snprintf(buf, sizeof buf, "%d\n", code);
+      if (write(exitfd, buf, (size_t)n) != n) die("write", "exit status");
+      close(exitfd);
+      return code;
+    }
+  }
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) usage();
+  int is_run = strcmp(argv[1], "run") == 0;
+  if (!is_run && strcmp(argv[1], "exec") != 0) usage();
+  struct creds c = {0};
+  int i = 2;
+  for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
+    if (strcmp(argv[i], "-u") == 0) c.uid = (uid_t)number(argv[i + 1]);
+    else if (strcmp(argv[i], "-g") == 0) c.gid = (gid_t)number(argv[i + 1]);
+    else if (strcmp(argv[i], "-G") == 0) parse_groups(&c, argv[i + 1]);
+    else usage();
+    c.set = 1;
+  }
+  if (is_run) {
+    if (argc - i < 4) usage();
+    const char *root = argv[i], *exitfile = argv[i + 1], *workdir = argv[i + 2];
+    int exitfd = open(exitfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (exitfd < 0) die("open", exitfile);
+    enter(root, &c, workdir, 1);
+    return run(argv + i + 3, exitfd);
+  }
+  if (argc - i < 3) usage();
+  enter(argv[i], &c, argv[i + 1], 0);
+  execute(argv + i + 2);
+  return 127;
+}
