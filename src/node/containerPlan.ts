@@ -10,7 +10,7 @@ import { entrypoint, imageEntrypoint, imageEnv, imageWorkingDir, neverPullMessag
 import type { ImageStore } from './imagestore/store.js';
 import type { ImageLayer } from './imagestore/rootfs.js';
 import { containerMounts, VolumeError, type PreparedVolume } from './volumes.js';
-import { containerIdentity, verifyRunAsNonRoot, type ContainerIdentity } from './security.js';
+import { containerIdentity, UnknownCapabilityError, verifyRunAsNonRoot, type ContainerIdentity } from './security.js';
 import type { VolumeMount } from './runtime/types.js';
 
 export interface ContainerPlan {
@@ -67,6 +67,13 @@ export async function planContainer(c: Container, ctx: PlanContext): Promise<Con
   if (config) env = imageEnv(config, env);
   // $(VAR) references are the pod's: the image's Entrypoint and Cmd are taken as they are.
   const argv = [...(ep.fromImage?.command ? ep.command : expandArgv(ep.command, [], env)), ...(ep.fromImage?.args ? ep.args : expandArgv(ep.args, [], env))];
+  let identity: ContainerIdentity;
+  try {
+    identity = containerIdentity(ctx.pod, c);
+  } catch (e) {
+    if (e instanceof UnknownCapabilityError) return { reason: 'CreateContainerError', message: `failed to generate container spec: ${e.message}` };
+    throw e;
+  }
   let mounts: VolumeMount[];
   try {
     mounts = containerMounts(c, ctx.volumes, env);
@@ -78,7 +85,7 @@ export async function planContainer(c: Container, ctx: PlanContext): Promise<Con
     argv, env, mounts,
     workingDir: config ? imageWorkingDir(c, config) : c.workingDir,
     rootfs: image ? { layers: image.layers, user: config?.config?.User || undefined } : undefined,
-    identity: containerIdentity(ctx.pod, c),
+    identity,
     imageID: image?.imageID ?? '',
   };
 }

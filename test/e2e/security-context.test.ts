@@ -53,6 +53,28 @@ spec:
       runAsNonRoot: true
 ${extra}`;
 
+const caps = (name: string, sc: string, command = '["sleep", "3600"]') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+spec:
+  terminationGracePeriodSeconds: 1
+  volumes:
+  - name: tmp
+    emptyDir: {}
+  containers:
+  - name: app
+    image: busybox:1.28
+    command: ${command}
+    volumeMounts:
+    - name: tmp
+      mountPath: /tmp
+    securityContext:
+${sc}`;
+
+/** The capability and no_new_privs lines of /proc/self/status, for the container's command (its log) or a kubectl exec. */
+const STATUS_LINES = "grep -E '^(CapInh|CapPrm|CapEff|CapBnd|NoNewPrivs):' /proc/self/status";
+
 describe('securityContext, linux runtime', { skip: isRoot ? false : 'the linux runtime needs root' }, () => {
   let c: TestCluster;
   before(async () => {
@@ -89,6 +111,44 @@ describe('securityContext, linux runtime', { skip: isRoot ? false : 'the linux r
     const message = `container has runAsNonRoot and image will run as root (pod: "nonroot_default(${uid})", container: app)`;
     assert.equal(c.ok(['get', 'pod', 'nonroot', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.message}']), message);
     assert.ok(c.ok(['describe', 'pod', 'nonroot']).includes(`Error: ${message}`));
+  });
+
+  test('capabilities: containerd\'s default set for root, with add and drop; the same in kubectl exec', async () => {
+    const cmd = `["sh", "-c", "${STATUS_LINES.replace(/"/g, '\\"')}; sleep 3600"]`;
+    c.ok(['apply', '-f', '-'], caps('default-caps', '      allowPrivilegeEscalation: true\n', cmd));
+    c.ok(['apply', '-f', '-'], caps('net-admin', '      capabilities:\n        add: ["NET_ADMIN"]\n        drop: ["MKNOD", "CAP_NET_RAW"]\n', cmd));
+    const lines = (eff: string) => `CapInh:\t0000000000000000\nCapPrm:\t${eff}\nCapEff:\t${eff}\nCapBnd:\t${eff}\nNoNewPrivs:\t0\n`;
+    const logs = (name: string) => eventually(() => {
+      const out = c.kubectl(['logs', name]).stdout;
+      return out.includes('NoNewPrivs') ? out : undefined;
+    }, 60_000, `${name} logs`);
+    assert.equal(await logs('default-caps'), lines('00000000a80425fb'));
+    // NET_ADMIN (bit 12) added, MKNOD (27) and NET_RAW (13) dropped.
+    assert.equal(await logs('net-admin'), lines('00000000a00415fb'));
+    assert.equal(c.ok(['exec', 'default-caps', '--', 'sh', '-c', STATUS_LINES]), lines('00000000a80425fb'));
+  });
+
+  test('the restricted profile: drop ALL, no privilege escalation, a read-only root with a writable emptyDir', async () => {
+    c.ok(['apply', '-f', '-'], caps('restricted', [
+      '      runAsNonRoot: true', '      runAsUser: 1000', '      allowPrivilegeEscalation: false', '      readOnlyRootFilesystem: true',
+      '      capabilities:', '        drop: ["ALL"]', '      seccompProfile:', '        type: RuntimeDefault', '',
+    ].join('\n')));
+    await eventually(() => c.ok(['get', 'pod', 'restricted', '-o', 'jsonpath={.status.phase}']) === 'Running', 60_000, 'restricted Running');
+    assert.equal(c.ok(['exec', 'restricted', '--', 'sh', '-c', STATUS_LINES]),
+      'CapInh:\t0000000000000000\nCapPrm:\t0000000000000000\nCapEff:\t0000000000000000\nCapBnd:\t0000000000000000\nNoNewPrivs:\t1\n');
+    const ro = c.kubectl(['exec', 'restricted', '--', 'touch', '/made-here']);
+    assert.notEqual(ro.code, 0);
+    assert.match(ro.stderr, /Read-only file system/);
+    assert.equal(c.ok(['exec', 'restricted', '--', 'sh', '-c', 'echo ok > /tmp/f && cat /tmp/f']), 'ok\n');
+  });
+
+  test('an unknown capability is a CreateContainerError', async () => {
+    c.ok(['apply', '-f', '-'], caps('bad-cap', '      capabilities:\n        add: ["NET_WIZARD"]\n'));
+    const waiting = await eventually(() => {
+      const out = c.ok(['get', 'pod', 'bad-cap', '-o', 'jsonpath={.status.containerStatuses[0].state.waiting.reason}|{.status.containerStatuses[0].state.waiting.message}']);
+      return out.startsWith('CreateContainerError') ? out : undefined;
+    }, 60_000, 'CreateContainerError');
+    assert.equal(waiting, 'CreateContainerError|failed to generate container spec: unknown capability "CAP_NET_WIZARD"');
   });
 
   test('runAsNonRoot with runAsUser 0 breaks the policy; with a non-zero runAsUser the container runs', async () => {

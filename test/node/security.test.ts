@@ -48,7 +48,9 @@ const pod = (spec: Pod['spec'], containerSc?: Container['securityContext']): [Po
 
 test('identity: the container\'s runAsUser and runAsGroup win over the pod\'s; fsGroup joins supplementalGroups', () => {
   const [p, c] = pod({ containers: [], securityContext: { runAsUser: 1, runAsGroup: 2, fsGroup: 3, supplementalGroups: [4, 3] } }, { runAsUser: 5 });
-  assert.deepEqual(containerIdentity(p, c), { runAsUser: 5, runAsGroup: 2, supplementalGroups: [3, 4] });
+  assert.deepEqual(containerIdentity(p, c), {
+    runAsUser: 5, runAsGroup: 2, supplementalGroups: [3, 4], capabilities: 'a80425fb', noNewPrivs: false, readOnlyRoot: false,
+  });
 });
 
 test('runAsNonRoot as the kubelet checks it, with its messages', () => {
@@ -92,4 +94,16 @@ test('fsGroup: group, group permissions and setgid on every file and directory; 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('capabilities as containerd computes them: the default set, drop (ALL), add (ALL), names with or without CAP_', async () => {
+  const { capabilityMask, UnknownCapabilityError } = await import('../../src/node/security.js');
+  const sc = (securityContext: Container['securityContext']): Container => ({ name: 'app', securityContext });
+  assert.equal(capabilityMask(sc(undefined)), 'a80425fb');
+  assert.equal(capabilityMask(sc({ privileged: true })), undefined, 'privileged keeps every capability');
+  assert.equal(capabilityMask(sc({ capabilities: { drop: ['ALL'] } })), '0');
+  assert.equal(capabilityMask(sc({ capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } })), '400');
+  assert.equal(capabilityMask(sc({ capabilities: { add: ['cap_sys_admin'], drop: ['KILL'] } })), 'a82425db');
+  assert.equal(capabilityMask(sc({ capabilities: { add: ['ALL'] } })), '1ffffffffff');
+  assert.throws(() => capabilityMask(sc({ capabilities: { add: ['NET_WIZARD'] } })), (e: unknown) => e instanceof UnknownCapabilityError && e.message === 'unknown capability "CAP_NET_WIZARD"');
 });

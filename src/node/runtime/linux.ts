@@ -31,7 +31,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findExecutable, hostRoot, LayeredRoot, resolveCredentials, resolveIn, type Credentials, type LowerRoot } from '../imagestore/rootfs.js';
 import { hasIdentity } from '../security.js';
-import { containerFstab, initCredentials, namespaceScript } from './shim.js';
+import { containerFstab, initOptions, namespaceScript } from './shim.js';
 import {
   DEFAULT_PATH, adoptInstance, killGroup, killPid, prepareInstance, removeInstance, resolveExecutable, spawnShim,
 } from './base.js';
@@ -139,6 +139,7 @@ export class LinuxRuntime implements Runtime {
     }
     const setup = {
       rootDir: root, upperDir: upper, workDir: join(dir, 'work'), hostname: l.hostname, binds, user, init: this.init,
+      capabilities: identity.capabilities, noNewPrivs: identity.noNewPrivs, readOnlyRoot: identity.readOnlyRoot,
       // An image's filesystem is the container's whole world: no host mounts in it.
       lowerDirs: l.rootfs?.layers.map((x) => x.dir), hostMounts: l.rootfs ? [] : this.hostMounts,
     };
@@ -214,10 +215,11 @@ export class LinuxRuntime implements Runtime {
     const cred = readCredentials(pid);
     const enter = ['--target', String(pid), '--mount', '--uts', '--ipc', '--pid'];
     const wd = h.launch.workingDir || '/';
-    const args = !cred || (cred.uid === 0 && cred.gid === 0)
-      ? [...enter, '--root', '--wd', '--', ...argv]
-      : this.init
-        ? [...enter, '--', this.init, 'exec', ...initCredentials(cred), join(h.dir, 'root'), wd, ...argv]
+    const root = !cred || (cred.uid === 0 && cred.gid === 0);
+    const args = this.init && cred
+      ? [...enter, '--', this.init, 'exec', ...initOptions(root ? undefined : cred, cred.capabilities, cred.noNewPrivs), join(h.dir, 'root'), wd, ...argv]
+      : root
+        ? [...enter, '--root', '--wd', '--', ...argv]
         : [...enter, '--', this.chroot, `--userspec=${cred.uid}:${cred.gid}`, `--groups=${(cred.groups.length ? cred.groups : [cred.gid]).join(',')}`,
           join(h.dir, 'root'), '/bin/sh', '-c', 'cd -- "$0" 2>/dev/null || cd /; exec "$@"', wd, ...argv];
     // nsenter is the host's: the environment given here is the container's, whose PATH may not lead to it.

@@ -84,8 +84,12 @@ export function startTimeToDate(startTime: number): Date {
 }
 
 
-/** A process's effective uid and gid and its supplementary groups, from /proc/<pid>/status. */
-export function readCredentials(pid: number): { uid: number; gid: number; groups: number[] } | undefined {
+/**
+ * A process's effective uid and gid, supplementary groups, capability
+ * bounding set (hex) and no_new_privs, from /proc/<pid>/status: what a
+ * command run beside it in its container takes over.
+ */
+export function readCredentials(pid: number): { uid: number; gid: number; groups: number[]; capabilities?: string; noNewPrivs: boolean } | undefined {
   let text: string;
   try {
     text = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -96,5 +100,6 @@ export function readCredentials(pid: number): { uid: number; gid: number; groups
   const uid = field('Uid')?.[1];
   const gid = field('Gid')?.[1];
   if (uid === undefined || gid === undefined) return undefined;
-  return { uid, gid, groups: field('Groups') ?? [] };
+  const bounding = /^CapBnd:\t([0-9a-f]+)$/m.exec(text)?.[1].replace(/^0+(?=.)/, '');
+  return { uid, gid, groups: field('Groups') ?? [], capabilities: bounding, noNewPrivs: /^NoNewPrivs:\t1$/m.test(text) };
 }

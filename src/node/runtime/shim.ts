@@ -56,6 +56,11 @@ export interface NamespaceSetup {
    * it, the shim body above runs under the container's own /bin/sh.
    */
   init?: string;
+  /** Capabilities (hex mask; undefined: all) and no_new_privs, applied by the init. */
+  capabilities?: string;
+  noNewPrivs?: boolean;
+  /** Mount the container's root read-only (readOnlyRootFilesystem); volumes stay as they are. */
+  readOnlyRoot?: boolean;
   /** Overlay upper and work directories (same filesystem, empty or prepared). */
   upperDir: string;
   workDir: string;
@@ -88,7 +93,7 @@ export function containerFstab(s: NamespaceSetup): string {
   const n = s.rootDir;
   const line = (src: string, target: string, type: string, opts: string) => `${fstabPath(src)} ${fstabPath(target)} ${type} ${fstabPath(opts)} 0 0`;
   return [
-    line('overlay', n, 'overlay', `lowerdir=${(s.lowerDirs ?? ['/']).map(overlayPath).join(':')},upperdir=${overlayPath(s.upperDir)},workdir=${overlayPath(s.workDir)}`),
+    line('overlay', n, 'overlay', `${s.readOnlyRoot ? 'ro,' : ''}lowerdir=${(s.lowerDirs ?? ['/']).map(overlayPath).join(':')},upperdir=${overlayPath(s.upperDir)},workdir=${overlayPath(s.workDir)}`),
     line('proc', `${n}/proc`, 'proc', 'nosuid,nodev,noexec'),
     line('/dev', `${n}/dev`, 'none', 'rbind'),
     line('shm', `${n}/dev/shm`, 'tmpfs', 'nosuid,nodev,mode=1777'),
@@ -119,7 +124,7 @@ export function namespaceScript(s: NamespaceSetup, fstabFile: string, pidFile: s
     'set +e',
     'PATH=$o',
     s.init
-      ? `exec ${q(s.init)} run ${s.user ? initCredentials(s.user).join(' ') + ' ' : ''}${q(s.rootDir)} "$@"`
+      ? `exec ${q(s.init)} run ${initOptions(s.user, s.capabilities, s.noNewPrivs).map(q).join(' ')} ${q(s.rootDir)} "$@"`
       : `exec "$r" ${s.user ? `--userspec=${s.user.uid}:${s.user.gid} --groups=${groupList(s.user).join(',')} ` : ''}${q(s.rootDir)} /bin/sh -c ${q(SHIM_BODY)} ordinal-shim "$@"`,
   ].join('\n');
 }
@@ -128,7 +133,11 @@ function groupList(u: { gid: number; groups?: number[] }): number[] {
   return u.groups?.length ? u.groups : [u.gid];
 }
 
-/** The container init's credential options (`-u UID -g GID -G G1,G2`). */
-export function initCredentials(u: { uid: number; gid: number; groups?: number[] }): string[] {
-  return ['-u', String(u.uid), '-g', String(u.gid), '-G', groupList(u).join(',')];
+/** The container init's options: credentials (`-u UID -g GID -G G1,G2`), capabilities (`-c MASK`), no_new_privs (`-n`). */
+export function initOptions(u: { uid: number; gid: number; groups?: number[] } | undefined, capabilities?: string, noNewPrivs?: boolean): string[] {
+  return [
+    ...(u ? ['-u', String(u.uid), '-g', String(u.gid), '-G', groupList(u).join(',')] : []),
+    ...(capabilities !== undefined ? ['-c', capabilities] : []),
+    ...(noNewPrivs ? ['-n'] : []),
+  ];
 }

@@ -5,11 +5,17 @@
  * nothing inside the container's filesystem: an image without /bin/sh
  * (distroless, scratch) runs as well as any other.
  *
- *   ordinal-init run  [-u UID -g GID -G G1,G2,...] ROOT EXITFILE WORKDIR ARGV...
- *   ordinal-init exec [-u UID -g GID -G G1,G2,...] ROOT WORKDIR ARGV...
+ *   ordinal-init run  [OPTIONS] ROOT EXITFILE WORKDIR ARGV...
+ *   ordinal-init exec [OPTIONS] ROOT WORKDIR ARGV...
+ *   OPTIONS: -u UID -g GID -G G1,G2,...  the credentials
+ *            -c HEXMASK                  the capabilities (bounding set; and
+ *                                        effective and permitted while root)
+ *            -n                          no_new_privs
  *
- * Both change root to ROOT, take the credentials (supplementary groups,
- * group, user: in that order, as only root may set groups) and go to
+ * Both change root to ROOT, limit the capabilities, take the credentials
+ * (supplementary groups, group, user: in that order, as only root may set
+ * groups; a non-root user keeps no capability, as with runc), set
+ * no_new_privs when asked (allowPrivilegeEscalation: false) and go to
  * WORKDIR. `exec` then executes ARGV (found on the PATH of the environment,
  * inside ROOT). `run` starts ARGV as its child and stays PID 1 of the
  * container's PID namespace:
@@ -27,10 +33,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <linux/capability.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,8 +53,8 @@ static void die(const char *what, const char *arg) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: ordinal-init run [-u UID -g GID -G GROUPS] ROOT EXITFILE WORKDIR ARGV...\n"
-                  "       ordinal-init exec [-u UID -g GID -G GROUPS] ROOT WORKDIR ARGV...\n");
+  fprintf(stderr, "usage: ordinal-init run [-u UID -g GID -G GROUPS] [-c CAPS] [-n] ROOT EXITFILE WORKDIR ARGV...\n"
+                  "       ordinal-init exec [-u UID -g GID -G GROUPS] [-c CAPS] [-n] ROOT WORKDIR ARGV...\n");
   exit(128);
 }
 
@@ -58,6 +68,9 @@ static long number(const char *s) {
 
 struct creds {
   int set;
+  int caps_set;
+  uint64_t caps;
+  int no_new_privs;
   uid_t uid;
   gid_t gid;
   size_t ngroups;
@@ -75,11 +88,27 @@ static void parse_groups(struct creds *c, char *list) {
 static void enter(const char *root, const struct creds *c, const char *workdir, int strict_workdir) {
   if (chroot(root) != 0) die("chroot", root);
   if (chdir("/") != 0) die("chdir", "/");
+  if (c->caps_set) {
+    /* Capabilities past the kernel's last one give EINVAL: nothing to drop there. */
+    for (int cap = 0; cap < 64; cap++) {
+      if ((c->caps >> cap) & 1) continue;
+      if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) die("dropping a capability", NULL);
+    }
+  }
   if (c->set) {
     if (setgroups(c->ngroups, c->groups) != 0) die("setgroups", NULL);
     if (setgid(c->gid) != 0) die("setgid", NULL);
     if (setuid(c->uid) != 0) die("setuid", NULL);
   }
+  if (c->caps_set && getuid() == 0) {
+    /* Still root: effective and permitted become the container's set; nothing is inheritable. */
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    for (int i = 0; i < 2; i++) data[i].effective = data[i].permitted = (uint32_t)(c->caps >> (32 * i));
+    if (syscall(SYS_capset, &hdr, data) != 0) die("capset", NULL);
+  }
+  if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) die("no_new_privs", NULL);
   if (chdir(workdir) != 0) {
     if (strict_workdir) die("chdir", workdir);
     if (chdir("/") != 0) die("chdir", "/");
@@ -141,10 +170,24 @@ int main(int argc, char **argv) {
   if (!is_run && strcmp(argv[1], "exec") != 0) usage();
   struct creds c = {0};
   int i = 2;
-  for (; i + 1 < argc && argv[i][0] == '-'; i += 2) {
-    if (strcmp(argv[i], "-u") == 0) c.uid = (uid_t)number(argv[i + 1]);
-    else if (strcmp(argv[i], "-g") == 0) c.gid = (gid_t)number(argv[i + 1]);
-    else if (strcmp(argv[i], "-G") == 0) parse_groups(&c, argv[i + 1]);
+  for (; i < argc && argv[i][0] == '-'; i++) {
+    if (strcmp(argv[i], "-n") == 0) {
+      c.no_new_privs = 1;
+      continue;
+    }
+    if (i + 1 >= argc) usage();
+    const char *v = argv[++i];
+    if (strcmp(argv[i - 1], "-c") == 0) {
+      char *end;
+      errno = 0;
+      c.caps = strtoull(v, &end, 16);
+      if (errno || *end || end == v) usage();
+      c.caps_set = 1;
+      continue;
+    }
+    if (strcmp(argv[i - 1], "-u") == 0) c.uid = (uid_t)number(v);
+    else if (strcmp(argv[i - 1], "-g") == 0) c.gid = (gid_t)number(v);
+    else if (strcmp(argv[i - 1], "-G") == 0) parse_groups(&c, (char *)v);
     else usage();
     c.set = 1;
   }
