@@ -9,7 +9,7 @@
     {
       "target_name": "ordinal_init",
       "type": "executable",
-      "sources": ["src/node/runtime/native/init.c"],
+      "sources": ["src/node/runtime/native/init.c", "src/node/runtime/native/setup.c"],
       "cflags": ["-O2", "-Wall", "-Wextra"],
       "conditions": [["OS!='linux'", {"type": "none", "sources": []}]]
     }

@@ -13,6 +13,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outputs = [
   ['src/dns/native/udp_batch.c', 'build/Release/ordinal_udp.node'],
   ['src/node/runtime/native/init.c', 'build/Release/ordinal_init'],
+  ['src/node/runtime/native/setup.c', 'build/Release/ordinal_init'],
+  ['src/node/runtime/native/setup.h', 'build/Release/ordinal_init'],
 ].map(([source, built]) => [join(root, source), join(root, built)]);
 
 if (process.platform !== 'linux') process.exit(0);

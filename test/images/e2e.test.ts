@@ -180,11 +180,12 @@ spec:
     assert.equal(c.ok(['exec', 'shellless', '--', 'busybox', 'pwd']).trim(), '/home/nonroot', 'PATH and WorkingDir of the image');
     // PID 1 is the container init; the image's Entrypoint and Cmd run as its child.
     const ps = c.ok(['exec', 'shellless', '--', 'busybox', 'ps', '-o', 'pid,ppid,user,args']);
-    assert.match(ps, /^\s*1\s+0\s+nonroot\s+\S*\/ordinal_init run /m, ps);
+    assert.match(ps, /^\s*1\s+0\s+nonroot\s+ordinal-init\s*$/m, ps);
     assert.match(ps, /^\s*\d+\s+1\s+nonroot\s+\/app\/busybox sleep 3600$/m, ps);
     // A graceful delete ends it on SIGTERM, forwarded by the init: exit code
     // 143 (128 + TERM), not 137 as after the grace period's SIGKILL.
-    const w = c.kubectlBackground(['get', 'pod', 'shellless', '-w', '-o', 'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}{"\\n"}']);
+    const w = c.kubectlBackground(['get', 'pod', 'shellless', '-w', '-v=6', '-o', 'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}{"\\n"}']);
+    await eventually(() => /watch=true[^\n]* 200 OK/.test(w.output()), 30_000, 'kubectl get -w watching');
     c.ok(['delete', 'pod', 'shellless']);
     await w.stop();
     assert.match(w.output(), /^143$/m);

@@ -1,7 +1,8 @@
 // The linux runtime (root only): per-pod UTS, mount, PID and IPC namespaces.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linuxRuntimeAvailable } from '../../src/node/runtime/linux.js';
 import { startEnv, podSpec, waitPod, isReady, runSession, readAll } from './helpers.js';
@@ -44,11 +45,29 @@ test('linux runtime: hostname, /etc files, volumes at their mountPath, PID names
     // PID namespace: the container init is PID 1, the command its child.
     const ps = await exec('ls /proc | grep -E "^[0-9]+$" | sort -n | head -1');
     assert.equal(ps.stdout, '1\n');
-    assert.match((await exec('tr "\\0" " " < /proc/1/cmdline')).stdout, /\/ordinal_init run /);
+    assert.equal((await exec('tr -d "\\0" < /proc/1/cmdline')).stdout, 'ordinal-init');
     const logs = await readAll(await env.kubelet.streams.logs('default', 'web-0', {}));
     assert.match(logs, /^pid=\d+\nweb-0\n$/);
   } finally {
     await env.close();
+  }
+});
+
+test('linux runtime: a data dir whose path has a space, a comma and a colon (fstab escapes, overlay escapes)', opts, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'ordinal-node a,b:c-'));
+  const env = await startEnv({ runtime: 'linux', dataDir });
+  try {
+    await env.api.client.create('pods', 'default', podSpec('odd-0', [{
+      name: 'c', image: 'busybox', command: ['sh', '-c', 'exec sleep 60'],
+      volumeMounts: [{ name: 'scratch', mountPath: '/scratch' }, { name: 'ro', mountPath: '/ro', readOnly: true }],
+    }], { volumes: [{ name: 'scratch', emptyDir: {} }, { name: 'ro', emptyDir: {} }] }));
+    await waitPod(env, 'odd-0', isReady);
+    const exec = async (script: string) => runSession(await env.kubelet.streams.prepareExec('default', 'odd-0', { command: ['sh', '-c', script], stdin: false, stdout: true, stderr: true, tty: false }));
+    assert.equal((await exec('echo x > /scratch/f && cat /scratch/f && hostname')).stdout, 'x\nodd-0\n');
+    assert.equal((await exec('touch /ro/f')).status?.reason, 'NonZeroExitCode', 'the read-only bind stays read-only');
+  } finally {
+    await env.close();
+    rmSync(dataDir, { recursive: true, force: true });
   }
 });
 

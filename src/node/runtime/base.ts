@@ -186,7 +186,7 @@ export function spawnShim(runtime: RuntimeName, l: ContainerLaunch, dir: string,
   }
   const pid = child.pid;
   if (pid === undefined) {
-    // spawn failures surface as an 'error' event; the shim is /bin/sh or unshare, both always present.
+    // spawn failures surface as an 'error' event; the shim is /bin/sh or the container init, both checked before.
     stdout.destroy();
     stderr.destroy();
     throw new Error(`failed to start the container's shim (${plan.command})`);

@@ -1,14 +1,16 @@
 // The `linux` runtime (root on Linux): the process runtime plus a mount, UTS,
-// IPC and PID namespace per container, made with util-linux `unshare` and
-// entered with `nsenter` for kubectl exec and probes.
+// IPC and PID namespace per container. The container init
+// (native/init.c and native/setup.c, a small C program built with the DNS
+// addon) makes the namespaces and mounts, becomes PID 1 of the container,
+// and runs the command; `nsenter` enters a running container for kubectl
+// exec, probes and hooks, with the init's exec mode inside.
 //
-// Why util-linux and not bubblewrap or runc: util-linux (unshare, nsenter,
-// mount) and coreutils (chroot) are on every Debian system, so the runtime
-// needs no extra package; bubblewrap 0.8 (Debian 12) has no overlay support,
-// so it would have to create volume mount points on the host itself; runc
-// needs an OCI bundle and a rootfs, which come with image support later.
-// unshare also gives us the exact mount sequence in one readable script
-// (runtime/shim.ts: namespaceScript).
+// Why our own init and not runc or bubblewrap: runc needs an OCI bundle and
+// is not on a plain Debian system; bubblewrap 0.8 (Debian 12) has no overlay
+// support; util-linux's unshare plus a setup script did the job before, but
+// every container then cost three more programs started (unshare, sh,
+// mount), which is most of a container's start time on a small machine, and
+// the script needed a /bin/sh inside the image.
 //
 // The container's root is an overlay: lower = the host's / (or, for an image
 // in the node's image store, the image's layers), upper = the container
@@ -19,19 +21,16 @@
 // removed, as a container's writable layer is. Networking stays the host's
 // (the pod IP is a loopback address, as in the process runtime).
 //
-// Inside, PID 1 is the container init (native/init.c, built with the DNS
-// addon): it changes root, takes the container's credentials, starts the
-// command, forwards signals, reaps orphans and records the exit status, and
-// (in its exec mode) runs kubectl exec commands of non-root containers, all
-// without a /bin/sh in the image. Without the built init, the shell shim of
-// runtime/shim.ts does that job inside the root (and needs its /bin/sh).
+// Inside, PID 1 is the init: it changes root, takes the container's
+// credentials and capabilities, starts the command, forwards signals, reaps
+// orphans and records the exit status, all without anything from the image.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findExecutable, hostRoot, LayeredRoot, resolveCredentials, resolveIn, type Credentials, type LowerRoot } from '../imagestore/rootfs.js';
 import { hasIdentity } from '../security.js';
-import { containerFstab, initOptions, namespaceScript } from './shim.js';
+import { containerFstab, initOptions, type ContainerMounts } from './initArgs.js';
 import {
   DEFAULT_PATH, adoptInstance, killGroup, killPid, prepareInstance, removeInstance, resolveExecutable, spawnShim,
 } from './base.js';
@@ -39,13 +38,15 @@ import { ContainerStartError, hostPathIn } from './process.js';
 import { isSameProcess, readCredentials, readStat } from './procfs.js';
 import type { ContainerHandle, ContainerLaunch, ExecOptions, Runtime } from './types.js';
 
-/** Whether this process can use the linux runtime (root on Linux with unshare and nsenter). */
+/** The container init (native/init.c); src/node/runtime/ and dist/node/runtime/ are both three levels below the package root. */
+const INIT = fileURLToPath(new URL('../../../build/Release/ordinal_init', import.meta.url));
+
+/** Whether this process can use the linux runtime (root on Linux, nsenter, the built init). */
 export function linuxRuntimeAvailable(): { ok: boolean; why?: string } {
   if (process.platform !== 'linux') return { ok: false, why: `the linux runtime needs Linux (this is ${process.platform})` };
   if (process.getuid?.() !== 0) return { ok: false, why: 'the linux runtime needs root (namespaces and mounts)' };
-  for (const tool of ['unshare', 'nsenter', 'mount', 'chroot']) {
-    if (!resolveExecutable(tool, DEFAULT_PATH, '/')) return { ok: false, why: `the linux runtime needs ${tool} (util-linux/coreutils)` };
-  }
+  if (!resolveExecutable('nsenter', DEFAULT_PATH, '/')) return { ok: false, why: 'the linux runtime needs nsenter (util-linux)' };
+  if (!existsSync(INIT)) return { ok: false, why: `the linux runtime needs its container init, ${INIT} (npm run build builds it)` };
   return { ok: true };
 }
 
@@ -61,25 +62,15 @@ function unescapeMount(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
-/** The container init (native/init.c); src/node/runtime/ and dist/node/runtime/ are both three levels below the package root. */
-const INIT = fileURLToPath(new URL('../../../build/Release/ordinal_init', import.meta.url));
-
 export class LinuxRuntime implements Runtime {
   readonly name = 'linux' as const;
   private readonly hostMounts: string[];
   /** Named absolutely: the launch's PATH may be an image's. */
-  private readonly unshare: string;
-  private readonly chroot: string;
   private readonly nsenter: string;
-  /** The container init, when built (npm run build); else containers need a /bin/sh of their own. */
-  readonly init?: string;
 
   constructor() {
     this.hostMounts = hostMountPoints();
-    this.unshare = resolveExecutable('unshare', DEFAULT_PATH, '/') ?? 'unshare';
-    this.chroot = resolveExecutable('chroot', DEFAULT_PATH, '/') ?? '/usr/sbin/chroot';
     this.nsenter = resolveExecutable('nsenter', DEFAULT_PATH, '/') ?? '/usr/bin/nsenter';
-    this.init = existsSync(INIT) ? INIT : undefined;
   }
 
   async start(l: ContainerLaunch): Promise<ContainerHandle> {
@@ -115,7 +106,7 @@ export class LinuxRuntime implements Runtime {
     layer.writeFile('/etc/resolv.conf', l.etc.resolvConf);
     layer.writeFile('/etc/hostname', l.etc.hostname);
     const ctl = join(dir, 'ctl');
-    const binds = [{ source: ctl, target: ctl, readOnly: false }];
+    const binds: ContainerMounts['binds'] = [];
     // Outer mounts first; a mount point inside another volume is made in that volume, as the kubelet does.
     const mounts = [...l.mounts].sort((a, b) => depth(a.containerPath) - depth(b.containerPath));
     for (const m of mounts) {
@@ -131,23 +122,17 @@ export class LinuxRuntime implements Runtime {
       binds.push({ source: m.hostPath, target, readOnly: m.readOnly });
     }
     if (!hostPathIn(l.mounts, cwd)) layer.ensureMountPoint(layer.resolve(cwd), true);
-    if (l.rootfs) layer.ensureMountPoint(ctl, true);
-    if (user) {
-      // The shell shim runs as the container's user and writes the exit status here (the init opens it before).
-      writeFileSync(join(ctl, 'exit'), '', { mode: 0o644 });
-      chownSync(join(ctl, 'exit'), user.uid, user.gid);
-    }
     const setup = {
-      rootDir: root, upperDir: upper, workDir: join(dir, 'work'), hostname: l.hostname, binds, user, init: this.init,
-      capabilities: identity.capabilities, noNewPrivs: identity.noNewPrivs, readOnlyRoot: identity.readOnlyRoot,
+      rootDir: root, upperDir: upper, workDir: join(dir, 'work'), binds, readOnlyRoot: identity.readOnlyRoot,
       // An image's filesystem is the container's whole world: no host mounts in it.
       lowerDirs: l.rootfs?.layers.map((x) => x.dir), hostMounts: l.rootfs ? [] : this.hostMounts,
     };
-    writeFileSync(join(ctl, 'fstab'), containerFstab(setup));
-    const script = namespaceScript(setup, join(ctl, 'fstab'), join(ctl, 'init.pid'));
+    const fstab = join(ctl, 'fstab');
+    writeFileSync(fstab, containerFstab(setup));
+    const pidFile = join(ctl, 'init.pid');
     const h = spawnShim('linux', l, dir, {
-      command: this.unshare,
-      args: ['--mount', '--uts', '--ipc', '--pid', '--fork', '--propagation', 'private', '/bin/sh', '-c', script, 'ordinal-ns', join(ctl, 'exit'), cwd, ...l.argv],
+      command: INIT,
+      args: ['start', fstab, l.hostname, pidFile, ...initOptions(user, identity.capabilities, identity.noNewPrivs), root, join(ctl, 'exit'), cwd, ...l.argv],
       env,
       cwd: '/',
     });
@@ -215,13 +200,9 @@ export class LinuxRuntime implements Runtime {
     const cred = readCredentials(pid);
     const enter = ['--target', String(pid), '--mount', '--uts', '--ipc', '--pid'];
     const wd = h.launch.workingDir || '/';
-    const root = !cred || (cred.uid === 0 && cred.gid === 0);
-    const args = this.init && cred
-      ? [...enter, '--', this.init, 'exec', ...initOptions(root ? undefined : cred, cred.capabilities, cred.noNewPrivs), join(h.dir, 'root'), wd, ...argv]
-      : root
-        ? [...enter, '--root', '--wd', '--', ...argv]
-        : [...enter, '--', this.chroot, `--userspec=${cred.uid}:${cred.gid}`, `--groups=${(cred.groups.length ? cred.groups : [cred.gid]).join(',')}`,
-          join(h.dir, 'root'), '/bin/sh', '-c', 'cd -- "$0" 2>/dev/null || cd /; exec "$@"', wd, ...argv];
+    if (!cred) throw new Error('container is not running');
+    const root = cred.uid === 0 && cred.gid === 0;
+    const args = [...enter, '--', INIT, 'exec', ...initOptions(root ? undefined : cred, cred.capabilities, cred.noNewPrivs), join(h.dir, 'root'), wd, ...argv];
     // nsenter is the host's: the environment given here is the container's, whose PATH may not lead to it.
     return spawn(this.nsenter, args, {
       env: { PATH: DEFAULT_PATH, ...o.env },

@@ -5,6 +5,7 @@
  * nothing inside the container's filesystem: an image without /bin/sh
  * (distroless, scratch) runs as well as any other.
  *
+ *   ordinal-init start FSTAB HOSTNAME PIDFILE [OPTIONS] ROOT EXITFILE WORKDIR ARGV...
  *   ordinal-init run  [OPTIONS] ROOT EXITFILE WORKDIR ARGV...
  *   ordinal-init exec [OPTIONS] ROOT WORKDIR ARGV...
  *   OPTIONS: -u UID -g GID -G G1,G2,...  the credentials
@@ -16,7 +17,9 @@
  * (supplementary groups, group, user: in that order, as only root may set
  * groups; a non-root user keeps no capability, as with runc), set
  * no_new_privs when asked (allowPrivilegeEscalation: false) and go to
- * WORKDIR. `exec` then executes ARGV (found on the PATH of the environment,
+ * WORKDIR. `start` first makes the container's namespaces and mounts
+ * (setup.c) and then goes on as `run` as PID 1 of the new PID namespace.
+ * `exec` executes ARGV (found on the PATH of the environment,
  * inside ROOT). `run` starts ARGV as its child and stays PID 1 of the
  * container's PID namespace:
  *  - TERM, INT, HUP, QUIT, USR1, USR2 and WINCH are forwarded to the command
@@ -45,6 +48,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "setup.h"
+
 #define MAX_GROUPS 256
 
 static void die(const char *what, const char *arg) {
@@ -53,7 +58,8 @@ static void die(const char *what, const char *arg) {
 }
 
 static void usage(void) {
-  fprintf(stderr, "usage: ordinal-init run [-u UID -g GID -G GROUPS] [-c CAPS] [-n] ROOT EXITFILE WORKDIR ARGV...\n"
+  fprintf(stderr, "usage: ordinal-init start FSTAB HOSTNAME PIDFILE [-u UID -g GID -G GROUPS] [-c CAPS] [-n] ROOT EXITFILE WORKDIR ARGV...\n"
+                  "       ordinal-init run [-u UID -g GID -G GROUPS] [-c CAPS] [-n] ROOT EXITFILE WORKDIR ARGV...\n"
                   "       ordinal-init exec [-u UID -g GID -G GROUPS] [-c CAPS] [-n] ROOT WORKDIR ARGV...\n");
   exit(128);
 }
@@ -122,6 +128,31 @@ static void execute(char **argv) {
   exit(code);
 }
 
+/* A copy of a NULL-terminated argv, for what must outlive retitle(). */
+static char **copy_args(char **args) {
+  size_t n = 0;
+  while (args[n]) n++;
+  char **out = calloc(n + 1, sizeof *out);
+  if (!out) die("calloc", NULL);
+  for (size_t k = 0; k < n; k++) {
+    out[k] = strdup(args[k]);
+    if (!out[k]) die("strdup", NULL);
+  }
+  return out;
+}
+
+/*
+ * Shows PID 1 in the container's ps as plain "ordinal-init": its arguments
+ * name host paths that mean nothing inside. The kernel reads a process's
+ * command line from its argument area, which is rewritten in place.
+ */
+static void retitle(int argc, char **argv) {
+  char *start = argv[0], *end = argv[argc - 1] + strlen(argv[argc - 1]);
+  memset(start, 0, (size_t)(end - start));
+  strncpy(start, "ordinal-init", (size_t)(end - start));
+  prctl(PR_SET_NAME, "ordinal-init", 0, 0, 0);
+}
+
 static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 #define NFORWARDED (sizeof forwarded / sizeof forwarded[0])
 
@@ -166,10 +197,17 @@ static int run(char **argv, int exitfd) {
 
 int main(int argc, char **argv) {
   if (argc < 2) usage();
-  int is_run = strcmp(argv[1], "run") == 0;
+  int is_start = strcmp(argv[1], "start") == 0;
+  int is_run = is_start || strcmp(argv[1], "run") == 0;
   if (!is_run && strcmp(argv[1], "exec") != 0) usage();
   struct creds c = {0};
   int i = 2;
+  if (is_start) {
+    if (argc < 5) usage();
+    /* From here on this is the container's PID 1, its namespaces and mounts in place. */
+    container_setup(argv[2], argv[3], argv[4]);
+    i = 5;
+  }
   for (; i < argc && argv[i][0] == '-'; i++) {
     if (strcmp(argv[i], "-n") == 0) {
       c.no_new_privs = 1;
@@ -197,7 +235,9 @@ int main(int argc, char **argv) {
     int exitfd = open(exitfile, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (exitfd < 0) die("open", exitfile);
     enter(root, &c, workdir, 1);
-    return run(argv + i + 3, exitfd);
+    char **command = copy_args(argv + i + 3);
+    retitle(argc, argv);
+    return run(command, exitfd);
   }
   if (argc - i < 3) usage();
   enter(argv[i], &c, argv[i + 1], 0);
