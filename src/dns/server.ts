@@ -1,7 +1,7 @@
 // The cluster DNS server: UDP and TCP listeners answering from the zone
 // index, which informers on Services, EndpointSlices and Pods keep current.
 // UDP goes through udp.ts (batched recvmmsg/sendmmsg on Linux); TCP through node:net.
-import { createServer, isIP, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
+import { createServer, type Server as TcpServer, type Socket as TcpSocket } from 'node:net';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import type { Client } from '../client/types.js';

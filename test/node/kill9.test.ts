@@ -3,7 +3,7 @@
 // same start), runs nothing twice, and they stay manageable.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSameProcess } from '../../src/node/runtime/procfs.js';
 import { eventually, startCluster, type TestCluster } from '../helpers/cluster.js';

@@ -3,7 +3,7 @@
 // meanwhile lose their processes; a graceful stop stops pods gracefully.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSameProcess } from '../../src/node/runtime/procfs.js';
 import { waitFor } from '../helpers/eventually.js';

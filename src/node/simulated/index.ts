@@ -19,7 +19,7 @@ import { LoopbackPool } from './ippool.js';
 import { NodeLease } from '../lease.js';
 import { ANNOTATION_SELECTED_NODE, bindPod, claimNames, isOurs, podFitsNode, schedulingFingerprint } from './scheduler.js';
 import {
-  crashedStatus, creatingStatus, hasReadinessProbe, nodeObject, restartedStatus, rfc3339, runningStatus, stageOf, stoppedStatus,
+  crashedStatus, creatingStatus, hasReadinessProbe, nodeObject, restartedStatus, runningStatus, stageOf, stoppedStatus,
 } from './status.js';
 import { Timeline, realClock, type Clock } from './timeline.js';
 

@@ -3,7 +3,6 @@
 // with kube-scheduler's FailedScheduling wording, and the Binding write.
 import type { Node, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { StorageClass } from 'kubernetes-types/storage/v1.js';
-import { conflict, fieldErr, invalid } from '../../api/errors.js';
 import type { Client, KObject } from '../../client/types.js';
 
 export const SCHEDULER_NAME = 'default-scheduler';
