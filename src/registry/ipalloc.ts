@@ -2,6 +2,10 @@
 // allocators: a free address from the service CIDR (the network and the
 // broadcast-ish first addresses skipped), a free port from 30000-32767.
 import { fieldErr, type FieldError } from '../api/errors.js';
+import type { KObject } from '../client/types.js';
+import type { Store } from '../store/types.js';
+import { resourceByKey } from '../api/resources.js';
+import { prefixFor } from './storage.js';
 import { intToIp, ipToInt } from '../api/ipv4.js';
 
 
@@ -65,4 +69,48 @@ export const NODE_PORT_RANGE = { min: 30000, max: 32767 };
 export function allocateNodePort(inUse: Set<number>): number {
   for (let p = NODE_PORT_RANGE.min; p <= NODE_PORT_RANGE.max; p++) if (!inUse.has(p)) return p;
   throw new Error('node port range is full');
+}
+
+/**
+ * A Service's ClusterIP (the one asked for, checked, or a free one; None for a
+ * headless Service) and NodePorts, against every Service in the store.
+ */
+export function allocateServiceAddresses(store: Store, ipAlloc: ServiceIPAllocator, obj: KObject): FieldError[] {
+  const spec = (obj.spec = (obj.spec ?? {}) as Record<string, unknown>) as {
+    type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: { nodePort?: number }[];
+  };
+  if (spec.type === 'ExternalName') return [];
+  const used = new Set<string>();
+  const usedPorts = new Set<number>();
+  for (const kv of store.range(prefixFor(resourceByKey('services'))).items) {
+    const s = JSON.parse(kv.value) as { spec?: typeof spec };
+    for (const ip of s.spec?.clusterIPs ?? (s.spec?.clusterIP ? [s.spec.clusterIP] : [])) used.add(ip);
+    for (const p of s.spec?.ports ?? []) if (p.nodePort) usedPorts.add(p.nodePort);
+  }
+  const errs: FieldError[] = [];
+  const want = spec.clusterIP ?? spec.clusterIPs?.[0];
+  if (want === 'None') {
+    spec.clusterIP = 'None';
+    spec.clusterIPs = ['None'];
+  } else if (want) {
+    errs.push(...ipAlloc.check(want, used));
+    spec.clusterIP = want;
+    spec.clusterIPs = [want];
+  } else {
+    const ip = ipAlloc.allocate(used);
+    spec.clusterIP = ip;
+    spec.clusterIPs = [ip];
+  }
+  if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
+    for (const [i, p] of (spec.ports ?? []).entries()) {
+      if (p.nodePort) {
+        if (usedPorts.has(p.nodePort)) errs.push(fieldErr.invalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
+        usedPorts.add(p.nodePort);
+      } else {
+        p.nodePort = allocateNodePort(usedPorts);
+        usedPorts.add(p.nodePort);
+      }
+    }
+  }
+  return errs;
 }

@@ -16,12 +16,12 @@ import { validateCreate, validateStatusUpdate, validateUpdate } from '../api/val
 import { labelSelectorString, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type Selector } from '../api/selectors.js';
 import { applyPatch, recordUpdate, serverSideApply } from '../apiserver/patch/index.js';
 import { deepEqual } from '../apiserver/patch/json.js';
-import { cannotBeHandledMessage, strictDecodingMessage, unknownFieldMessage, unknownFields } from '../apiserver/openapi/index.js';
+import { checkTypeAndFields, orderFields, withTypeMeta } from './typeMeta.js';
 import type { DeleteOptions, KObject, ListOptions, PatchType, WatchEvent, WatchOptions } from '../client/types.js';
 import { StoreError, type Store, type StoreEvent } from '../store/types.js';
 import { decode, decodeKV, encode, keyFor, prefixFor } from './storage.js';
 import { allowsCreateOnUpdate, allowsUnconditionalUpdate, fieldAlias, hasStatus, prepareForCreate, specOf, supportedFields, usesGeneration } from './strategy.js';
-import { allocateNodePort, Cidr, ServiceIPAllocator } from './ipalloc.js';
+import { allocateServiceAddresses, Cidr, ServiceIPAllocator } from './ipalloc.js';
 import { rfc3339 } from '../api/time.js';
 import { RemovalHolds } from './removalHolds.js';
 
@@ -109,7 +109,7 @@ export class Registry {
   get<T extends KObject = KObject>(ri: ResourceInfo, ns: string | undefined, name: string): T {
     const kv = this.store.get(keyFor(ri, ns, name));
     if (!kv) throw notFound(ri, name);
-    return this.withTypeMeta(ri, decodeKV<T>(kv));
+    return withTypeMeta(ri, decodeKV<T>(kv));
   }
 
   list<T extends KObject = KObject>(ri: ResourceInfo, ns: string | undefined, opts: ListOptions = {}): ListResult<T> {
@@ -141,7 +141,7 @@ export class Registry {
           const token = Buffer.from(JSON.stringify({ rv: rev, start: kv.key })).toString('base64url');
           return { items, resourceVersion: String(rev), continue: token };
         }
-        items.push(this.withTypeMeta(ri, obj));
+        items.push(withTypeMeta(ri, obj));
       }
       if (!page.more) break;
       from = page.items[page.items.length - 1].key + '\0';
@@ -158,7 +158,7 @@ export class Registry {
     }
     if (opts.subresource) throw badRequest(`create is not supported on ${ri.resource}/${opts.subresource}`);
     const obj = clone(input) as KObject;
-    const warnings = this.checkTypeAndFields(ri, obj, opts, 'create');
+    const warnings = checkTypeAndFields(ri, obj, opts, 'create');
     const meta = (obj.metadata = obj.metadata ?? {});
     if (ri.namespaced) {
       if (meta.namespace && ns && meta.namespace !== ns) {
@@ -193,10 +193,10 @@ export class Registry {
     if (keyOf(ri) === 'pods') admitPod(obj);
     for (const a of this.admission) a('CREATE', ri, obj, undefined);
     // Allocate the Service's addresses first: validation requires them set.
-    const allocErrs = keyOf(ri) === 'services' ? this.allocateService(obj) : [];
+    const allocErrs = keyOf(ri) === 'services' ? allocateServiceAddresses(this.store, this.ipAlloc, obj) : [];
     const errs = [...allocErrs, ...validateCreate(keyOf(ri), obj)];
     if (errs.length) throw invalid(ri.kind, ri.group, meta.name, errs);
-    this.orderFields(ri, obj);
+    orderFields(ri, obj);
     if (opts.dryRun) return { object: obj as T, warnings };
     const key = keyFor(ri, meta.namespace, meta.name);
     let rev: number;
@@ -218,7 +218,7 @@ export class Registry {
     ri: ResourceInfo, ns: string | undefined, name: string, input: T, opts: WriteOpts = {},
   ): WriteResult<T> & { created: boolean } {
     const obj = clone(input) as KObject;
-    const warnings = opts.subresource ? [] : this.checkTypeAndFields(ri, obj, opts, 'update');
+    const warnings = opts.subresource ? [] : checkTypeAndFields(ri, obj, opts, 'update');
     const meta = (obj.metadata = obj.metadata ?? {});
     if (meta.name && meta.name !== name) throw badRequest(`the name of the object (${meta.name}) does not match the name on the URL (${name})`);
     if (ri.namespaced && meta.namespace && ns && meta.namespace !== ns) {
@@ -277,7 +277,7 @@ export class Registry {
     const pm = patched.metadata ?? {};
     if (pm.resourceVersion && pm.resourceVersion !== String(kv.modRevision)) throw staleConflict(ri, name);
     if (pm.name && pm.name !== name) throw badRequest(`the name of the object (${pm.name}) does not match the name on the URL (${name})`);
-    const warnings = opts.subresource ? [] : this.checkTypeAndFields(ri, patched, opts, 'patch');
+    const warnings = opts.subresource ? [] : checkTypeAndFields(ri, patched, opts, 'patch');
     const next = this.prepareUpdate(ri, patched, old, opts);
     return { object: this.commitUpdate<T>(ri, key, next, old, kv.modRevision, opts), warnings, created: false };
   }
@@ -311,10 +311,10 @@ export class Registry {
     const alreadyDeleting = !!meta.deletionTimestamp;
     const nsFinalizers = keyOf(ri) === 'namespaces' ? ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : [];
     if (finalizers.size === 0 && grace === 0 && nsFinalizers.length === 0) {
-      if (opts.dryRun) return { object: this.withTypeMeta(ri, obj as T), deleted: true };
-      if (alreadyDeleting && this.holdRemoval(ri, key, obj)) return { object: this.withTypeMeta(ri, obj as T), deleted: false };
+      if (opts.dryRun) return { object: withTypeMeta(ri, obj as T), deleted: true };
+      if (alreadyDeleting && this.holdRemoval(ri, key, obj)) return { object: withTypeMeta(ri, obj as T), deleted: false };
       const rev = this.store.delete(key);
-      const gone = this.withTypeMeta(ri, obj as T);
+      const gone = withTypeMeta(ri, obj as T);
       gone.metadata!.resourceVersion = String(rev);
       return { object: gone, deleted: true };
     }
@@ -330,8 +330,8 @@ export class Registry {
       if (usesGeneration(ri) && cm.generation) cm.generation++;
     }
     if (keyOf(ri) === 'namespaces') (changed.status as { phase?: string }) = { ...(changed.status as object), phase: 'Terminating' };
-    if (opts.dryRun) return { object: this.withTypeMeta(ri, changed as T), deleted: false };
-    if (JSON.stringify(changed) === JSON.stringify(obj)) return { object: this.withTypeMeta(ri, obj as T), deleted: false };
+    if (opts.dryRun) return { object: withTypeMeta(ri, changed as T), deleted: false };
+    if (JSON.stringify(changed) === JSON.stringify(obj)) return { object: withTypeMeta(ri, obj as T), deleted: false };
     const rev = this.store.update(key, encode(changed), kv.modRevision);
     return { object: decode<T>(encode(changed), rev), deleted: false };
   }
@@ -369,7 +369,7 @@ export class Registry {
       if (ev.type === 'delete') type = prevMatch || curMatch ? 'DELETED' : undefined;
       else if (curMatch) type = prevMatch ? 'MODIFIED' : 'ADDED';
       else if (prevMatch) type = 'DELETED';
-      if (type) onEvent({ type, object: this.withTypeMeta(ri, cur) });
+      if (type) onEvent({ type, object: withTypeMeta(ri, cur) });
     };
     try {
       const w = this.store.watch(prefix, from, handle);
@@ -486,7 +486,7 @@ export class Registry {
     else errs = validateUpdate(keyOf(ri), next, old);
     if (errs.length) throw invalid(sub === 'scale' ? 'Scale' : ri.kind, sub === 'scale' ? 'autoscaling' : ri.group, om.name!, errs);
     if (opts.fieldManager) recordUpdate(keyOf(ri), old, next, opts.fieldManager, this.now(), sub);
-    this.orderFields(ri, next);
+    orderFields(ri, next);
     return next;
   }
 
@@ -494,7 +494,7 @@ export class Registry {
     const nm = next.metadata!;
     const finished = !!nm.deletionTimestamp && !(nm.finalizers?.length) && (nm.deletionGracePeriodSeconds ?? 0) === 0
       && !(keyOf(ri) === 'namespaces' && ((next.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []).length);
-    if (opts.dryRun) return this.withTypeMeta(ri, next as T);
+    if (opts.dryRun) return withTypeMeta(ri, next as T);
     // The last finalizer is gone from an object being deleted: remove it
     // (unless a client waits to see that: then the update is written and the
     // removal follows on release).
@@ -503,7 +503,7 @@ export class Registry {
       return decode<T>(encode(next), rev);
     }
     const enc = encode(next);
-    if (enc === encode(old)) return this.withTypeMeta(ri, decode<T>(enc, modRevision));
+    if (enc === encode(old)) return withTypeMeta(ri, decode<T>(enc, modRevision));
     try {
       const rev = this.store.update(key, enc, modRevision);
       return decode<T>(enc, rev);
@@ -559,27 +559,6 @@ export class Registry {
     return g;
   }
 
-  private checkTypeAndFields(ri: ResourceInfo, obj: KObject, opts: WriteOpts, verb: 'create' | 'update' | 'patch'): string[] {
-    const want = apiVersionOf(ri);
-    if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
-      throw badRequest(`the API version in the data (${obj.apiVersion}) does not match the expected API version (${want})`);
-    }
-    if (obj.kind !== undefined && obj.kind !== ri.kind) {
-      throw badRequest(`the kind in the data (${obj.kind}) does not match the expected kind (${ri.kind})`);
-    }
-    obj.apiVersion = want;
-    obj.kind = ri.kind;
-    const mode = opts.fieldValidation ?? 'Warn';
-    if (mode === 'Ignore') return [];
-    const unknown = unknownFields(want, ri.kind, obj);
-    if (!unknown.length) return [];
-    if (mode === 'Strict') {
-      const detail = strictDecodingMessage(unknown);
-      throw badRequest(verb === 'patch' ? detail : cannotBeHandledMessage(ri.kind, ri.version, detail));
-    }
-    return unknown.map(unknownFieldMessage);
-  }
-
   private checkNamespaceWritable(ns: string): void {
     const nsRI = resourceByKey('namespaces');
     const kv = this.store.get(keyFor(nsRI, undefined, ns));
@@ -614,64 +593,6 @@ export class Registry {
     return true;
   }
 
-  private withTypeMeta<T extends KObject>(ri: ResourceInfo, obj: T): T {
-    if (!obj.apiVersion || !obj.kind) {
-      obj.apiVersion = apiVersionOf(ri);
-      obj.kind = ri.kind;
-    }
-    return obj;
-  }
-
-  /** apiVersion, kind, metadata, spec..., status: the order kubectl -o yaml users are used to. */
-  private orderFields(ri: ResourceInfo, obj: KObject): void {
-    const { apiVersion: _a, kind: _k, metadata, status, ...rest } = obj;
-    for (const k of Object.keys(obj)) delete obj[k];
-    obj.apiVersion = apiVersionOf(ri);
-    obj.kind = ri.kind;
-    obj.metadata = metadata;
-    Object.assign(obj, rest);
-    if (status !== undefined) obj.status = status;
-  }
-
-  private allocateService(obj: KObject): FieldError[] {
-    const spec = (obj.spec = (obj.spec ?? {}) as Record<string, unknown>) as {
-      type?: string; clusterIP?: string; clusterIPs?: string[]; ports?: { nodePort?: number }[];
-    };
-    if (spec.type === 'ExternalName') return [];
-    const used = new Set<string>();
-    const usedPorts = new Set<number>();
-    for (const kv of this.store.range(prefixFor(resourceByKey('services'))).items) {
-      const s = JSON.parse(kv.value) as { spec?: typeof spec };
-      for (const ip of s.spec?.clusterIPs ?? (s.spec?.clusterIP ? [s.spec.clusterIP] : [])) used.add(ip);
-      for (const p of s.spec?.ports ?? []) if (p.nodePort) usedPorts.add(p.nodePort);
-    }
-    const errs: FieldError[] = [];
-    const want = spec.clusterIP ?? spec.clusterIPs?.[0];
-    if (want === 'None') {
-      spec.clusterIP = 'None';
-      spec.clusterIPs = ['None'];
-    } else if (want) {
-      errs.push(...this.ipAlloc.check(want, used));
-      spec.clusterIP = want;
-      spec.clusterIPs = [want];
-    } else {
-      const ip = this.ipAlloc.allocate(used);
-      spec.clusterIP = ip;
-      spec.clusterIPs = [ip];
-    }
-    if (spec.type === 'NodePort' || spec.type === 'LoadBalancer') {
-      for (const [i, p] of (spec.ports ?? []).entries()) {
-        if (p.nodePort) {
-          if (usedPorts.has(p.nodePort)) errs.push(fieldErr.invalid(`spec.ports[${i}].nodePort`, p.nodePort, 'provided port is already allocated'));
-          usedPorts.add(p.nodePort);
-        } else {
-          p.nodePort = allocateNodePort(usedPorts);
-          usedPorts.add(p.nodePort);
-        }
-      }
-    }
-    return errs;
-  }
 }
 
 function randomSuffix(): string {
