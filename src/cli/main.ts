@@ -14,7 +14,8 @@ The dashboard is served on http://127.0.0.1:6480/ (--dashboard-port; loopback on
 Port 0 means any free port.
 
        ordinal image load FILE [--data-dir DIR]   imports a docker-save or OCI archive
-       ordinal image ls [--data-dir DIR]          lists the stored images`;
+       ordinal image ls [--data-dir DIR]          lists the stored images
+       ordinal image rm IMAGE... [--data-dir DIR] removes images and their unused layers`;
 
 const DEFAULT_DASHBOARD_PORT = 6480;
 

@@ -182,6 +182,10 @@ spec:
     const ps = c.ok(['exec', 'shellless', '--', 'busybox', 'ps', '-o', 'pid,ppid,user,args']);
     assert.match(ps, /^\s*1\s+0\s+nonroot\s+ordinal-init\s*$/m, ps);
     assert.match(ps, /^\s*\d+\s+1\s+nonroot\s+\/app\/busybox sleep 3600$/m, ps);
+    // ordinal image rm keeps an image a running container uses.
+    const busy = ordinal(['image', 'rm', 'shellless:1', '--data-dir', c.dataDir]);
+    assert.equal(busy.code, 1);
+    assert.match(busy.stderr, /^ordinal: image rm: image sha256:[a-f0-9]{64} is in use by a running container\n$/);
     // A graceful delete ends it on SIGTERM, forwarded by the init: exit code
     // 143 (128 + TERM), not 137 as after the grace period's SIGKILL.
     const w = c.kubectlBackground(['get', 'pod', 'shellless', '-w', '-v=6', '-o', 'jsonpath={.status.containerStatuses[0].state.terminated.exitCode}{"\\n"}']);
@@ -189,6 +193,13 @@ spec:
     c.ok(['delete', 'pod', 'shellless']);
     await w.stop();
     assert.match(w.output(), /^143$/m);
+    // Gone with its pod, the image can go: its name, its record and its layer.
+    const rm = ordinal(['image', 'rm', 'shellless:1', '--data-dir', c.dataDir]);
+    assert.equal(rm.code, 0, rm.stderr);
+    assert.match(rm.stdout, /^Untagged: docker\.io\/library\/shellless:1\nDeleted: sha256:[a-f0-9]{64}\n$/);
+    assert.doesNotMatch(ordinal(['image', 'ls', '--data-dir', c.dataDir]).stdout, /shellless/);
+    const again = ordinal(['image', 'rm', 'shellless:1', '--data-dir', c.dataDir]);
+    assert.equal(again.stderr, 'ordinal: image rm: no such image: shellless:1\n');
   });
 
   test('imagePullPolicy Never without the image: ErrImageNeverPull', async () => {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ImageFormatError, ImageStore } from '../../src/node/imagestore/store.js';
+import { ImageFormatError, ImageInUseError, ImageNotFoundError, ImageStore } from '../../src/node/imagestore/store.js';
 import { normalizeReference } from '../../src/node/imagestore/reference.js';
 import { findExecutable, LayeredRoot, resolveUser } from '../../src/node/imagestore/rootfs.js';
 import { imageEntrypoint, imageEnv, imageWorkingDir } from '../../src/node/images.js';
@@ -125,6 +125,47 @@ describe('the image store', { skip: isRoot ? false : 'unpacking layers keeps own
     const layersBefore = readdirSync(join(base, 'images', 'layers')).length;
     await refuses(join(base, 'wrong2.tar'), /digest mismatch: its content is sha256:/);
     assert.equal(readdirSync(join(base, 'images', 'layers')).length, layersBefore);
+  });
+});
+
+describe('removing images', { skip: isRoot ? false : 'unpacking layers keeps owners and makes whiteout devices: needs root' }, () => {
+  let base: string;
+  let store: ImageStore;
+  before(() => {
+    base = mkdtempSync(join(tmpdir(), 'ordinal-store-rm-'));
+    store = new ImageStore(join(base, 'images'));
+  });
+  after(() => rmSync(base, { recursive: true, force: true }));
+  const layerDirs = () => readdirSync(join(base, 'images', 'layers')).filter((n) => !n.endsWith('.json')).sort();
+
+  it('untags a name, removes an image with its last name, and deletes only the layers no image uses', async () => {
+    const layers = buildLayers();
+    // Two images sharing their bottom layer: app:1 and app:extra (a different top layer and config).
+    await store.load(dockerArchive(join(base, 'a.tar'), ['app:1', 'app:also'], DEFAULT_SPEC, layers));
+    const top = mkdtempSync(join(base, 'top-'));
+    writeFileSync(join(top, 'extra.txt'), 'only in app:extra\n');
+    const extra = [layers[0], execFileSync('tar', ['-C', top, '--mtime=@0', '--owner=0', '--group=0', '-cf', '-', '.'])];
+    await store.load(dockerArchive(join(base, 'b.tar'), ['app:extra'], { ...DEFAULT_SPEC, workingDir: '/other' }, extra));
+    const all = layerDirs();
+    assert.equal(all.length, 3, 'the shared bottom layer is stored once');
+    const id = store.find('app:1')!.image.id;
+
+    assert.deepEqual(store.remove(['app:also']), { untagged: ['docker.io/library/app:also'], deleted: [] });
+    assert.ok(store.find('app:1'), 'the other name keeps the image');
+    assert.throws(() => store.remove(['app:also']), (e: unknown) => e instanceof ImageNotFoundError && e.message === 'no such image: app:also');
+
+    // A running container on one of its layers keeps the image, and nothing is removed.
+    const lower = store.find('app:1')!.layers.map((l) => l.dir);
+    assert.throws(() => store.remove(['app:1'], new Set([lower[0]])), (e: unknown) => e instanceof ImageInUseError && e.message === `image ${id} is in use by a running container`);
+    assert.ok(store.find('app:1'));
+
+    assert.deepEqual(store.remove([id.slice('sha256:'.length, 'sha256:'.length + 12)]), { untagged: ['docker.io/library/app:1'], deleted: [id] });
+    assert.equal(store.find('app:1'), undefined);
+    assert.ok(store.find('app:extra'), 'app:extra still runs: its layers stayed');
+    assert.deepEqual(layerDirs(), all.filter((d) => store.find('app:extra')!.layers.some((l) => l.dir.endsWith(d))));
+    store.remove(['app:extra']);
+    assert.deepEqual(layerDirs(), []);
+    assert.deepEqual(store.list(), []);
   });
 });
 

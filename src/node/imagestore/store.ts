@@ -19,11 +19,17 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { formatReference, InvalidReferenceError, parseReference } from './reference.js';
+import { formatReference, InvalidReferenceError, normalizeReference, parseReference } from './reference.js';
 import { ImageFormatError, unpackLayer } from './unpack.js';
 import type { ImageLayer } from './rootfs.js';
 
 export { ImageFormatError } from './unpack.js';
+
+/** `ordinal image rm` named an image the store does not have. */
+export class ImageNotFoundError extends Error {}
+
+/** `ordinal image rm` would remove an image a running container uses. */
+export class ImageInUseError extends Error {}
 
 const execFileP = promisify(execFile);
 
@@ -213,6 +219,69 @@ export class ImageStore {
       }
     }
     return out;
+  }
+
+  /**
+   * Removes images, as `crictl rmi` and `docker rmi` do: a reference
+   * (app:1) untags that name, and the image goes once no name is left; an
+   * image ID (sha256:..., or 12 or more of its hex digits) removes the image
+   * with every name it has. Layers no remaining image uses are deleted.
+   * `inUse` gives the layer directories running containers sit on: an image
+   * among them is refused (ImageInUseError) and nothing is removed.
+   */
+  remove(targets: string[], inUse: Set<string> = new Set()): { untagged: string[]; deleted: string[] } {
+    const entries = this.list();
+    const refsToDrop = new Set<string>();
+    for (const t of targets) {
+      const hex = /^(sha256:)?([a-f0-9]{12,64})$/.exec(t)?.[2];
+      const byId = hex ? entries.filter((e) => hexOf(e.image.id).startsWith(hex)) : [];
+      const ids = new Set(byId.map((e) => e.image.id));
+      if (ids.size > 1) throw new ImageNotFoundError(`image ID ${t} is ambiguous: it matches ${[...ids].join(', ')}`);
+      if (byId.length) {
+        for (const e of byId) refsToDrop.add(e.reference);
+        continue;
+      }
+      let reference;
+      try {
+        reference = normalizeReference(t);
+      } catch (e) {
+        if (e instanceof InvalidReferenceError) throw new ImageNotFoundError(`no such image: ${t} (${e.message})`);
+        throw e;
+      }
+      if (!entries.some((e) => e.reference === reference)) throw new ImageNotFoundError(`no such image: ${t}`);
+      refsToDrop.add(reference);
+    }
+    const remaining = entries.filter((e) => !refsToDrop.has(e.reference));
+    const keptIds = new Set(remaining.map((e) => e.image.id));
+    const goneImages = [...new Map(entries.filter((e) => refsToDrop.has(e.reference) && !keptIds.has(e.image.id)).map((e) => [e.image.id, e.image])).values()];
+    for (const img of goneImages) {
+      const used = img.layers.find((d) => inUse.has(join(this.dir, 'layers', hexOf(d))));
+      if (used) throw new ImageInUseError(`image ${img.id} is in use by a running container`);
+    }
+    // Names first, then images, then layers: a reader never finds a name without its image.
+    for (const ref of refsToDrop) rmSync(join(this.dir, 'refs', `${encodeURIComponent(ref)}.json`), { force: true });
+    for (const img of goneImages) rmSync(join(this.dir, 'images', `${hexOf(img.id)}.json`), { force: true });
+    const keptLayers = new Set(this.allImages().flatMap((i) => i.layers));
+    for (const img of goneImages) {
+      for (const d of img.layers) {
+        if (keptLayers.has(d)) continue;
+        const dir = join(this.dir, 'layers', hexOf(d));
+        rmSync(`${dir}.json`, { force: true });
+        rmSync(dir, { recursive: true, force: true });
+      }
+    }
+    return { untagged: [...refsToDrop], deleted: goneImages.map((i) => i.id) };
+  }
+
+  /** Every stored image, named or not. */
+  private allImages(): StoredImage[] {
+    let names: string[];
+    try {
+      names = readdirSync(join(this.dir, 'images')).filter((n) => n.endsWith('.json'));
+    } catch {
+      return [];
+    }
+    return names.map((n) => this.readImage(`sha256:${n.slice(0, -'.json'.length)}`)).filter((i): i is StoredImage => !!i);
   }
 
   /** The image a container's `image` names, when this store has it (whole). */

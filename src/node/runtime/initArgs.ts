@@ -61,3 +61,12 @@ export function initOptions(u: { uid: number; gid: number; groups?: number[] } |
     ...(noNewPrivs ? ['-n'] : []),
   ];
 }
+
+/** The overlay lower directories of a container's fstab (containerFstab's first line), unescaped. */
+export function lowerDirsOf(fstab: string): string[] {
+  const options = fstab.split('\n')[0]?.split(' ')[3] ?? '';
+  const unescaped = options.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+  const lower = /(?:^|,)lowerdir=((?:\\.|[^,\\])*)/.exec(unescaped)?.[1];
+  if (!lower) return [];
+  return lower.split(/(?<!\\):/).map((d) => d.replace(/\\(.)/g, '$1'));
+}

@@ -25,12 +25,12 @@
 // credentials and capabilities, starts the command, forwards signals, reaps
 // orphans and records the exit status, all without anything from the image.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findExecutable, hostRoot, LayeredRoot, resolveCredentials, resolveIn, type Credentials, type LowerRoot } from '../imagestore/rootfs.js';
 import { hasIdentity } from '../security.js';
-import { containerFstab, initOptions, type ContainerMounts } from './initArgs.js';
+import { containerFstab, initOptions, lowerDirsOf, type ContainerMounts } from './initArgs.js';
 import {
   DEFAULT_PATH, adoptInstance, killGroup, killPid, prepareInstance, removeInstance, resolveExecutable, spawnShim,
 } from './base.js';
@@ -40,6 +40,39 @@ import type { ContainerHandle, ContainerLaunch, ExecOptions, Runtime } from './t
 
 /** The container init (native/init.c); src/node/runtime/ and dist/node/runtime/ are both three levels below the package root. */
 const INIT = fileURLToPath(new URL('../../../build/Release/ordinal_init', import.meta.url));
+
+/**
+ * The image layer directories running containers of a data dir sit on (the
+ * lower layers of their overlay root), so that removing an image never pulls
+ * the ground from under one.
+ */
+export function imageLayersInUse(dataDir: string): Set<string> {
+  const out = new Set<string>();
+  const pods = join(dataDir, 'pods');
+  for (const uid of safeReaddir(pods)) {
+    for (const container of safeReaddir(join(pods, uid, 'containers'))) {
+      for (const attempt of safeReaddir(join(pods, uid, 'containers', container))) {
+        const dir = join(pods, uid, 'containers', container, attempt);
+        try {
+          const rec = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { runtime?: string; pid: number; startTime: number };
+          if (rec.runtime !== 'linux' || !isSameProcess(rec.pid, rec.startTime)) continue;
+          for (const d of lowerDirsOf(readFileSync(join(dir, 'ctl', 'fstab'), 'utf8'))) out.add(d);
+        } catch {
+          // not started, or gone meanwhile
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
 
 /** Whether this process can use the linux runtime (root on Linux, nsenter, the built init). */
 export function linuxRuntimeAvailable(): { ok: boolean; why?: string } {
