@@ -70,7 +70,8 @@ describe('the dashboard in a browser', { skip: missing ?? false }, () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ordinal-browser-'));
-    c = await startCluster(['--runtime', 'simulated']);
+    // Pods as processes, so that they have logs to show.
+    c = await startCluster(['--runtime', 'process']);
     const url = await eventually(() => c.dashboardUrl(), 10_000, 'the "dashboard on" line');
     assert.ok(url);
     base = url;
@@ -167,6 +168,49 @@ describe('the dashboard in a browser', { skip: missing ?? false }, () => {
       return r[0] && r[0] !== old && r[0] === r[1] ? r[0] : undefined;
     }, 60_000, 'the rollout to finish');
     await until('web-0 on the new revision', (s) => s.pods.length === 1 && s.pods[0].revision === revision && s.pods[0].status === 'Running');
+  });
+
+  test('shows a pod\'s log on demand, and the API\'s message for a pod without one', async () => {
+    c.ok(['apply', '-f', '-'], `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: chatty
+spec:
+  serviceName: nginx
+  replicas: 1
+  selector:
+    matchLabels: {app: chatty}
+  template:
+    metadata:
+      labels: {app: chatty}
+    spec:
+      terminationGracePeriodSeconds: 1
+      containers:
+      - name: talk
+        image: busybox
+        command: ["sh", "-c", "echo 'hello from <b>chatty</b>'; echo second line; exec sleep 3600"]
+`);
+    await eventually(() => c.kubectl(['logs', 'chatty-0']).stdout.includes('second line'), 60_000, 'chatty-0 logging');
+    await eventually(() => page.evaluate<boolean>('!!document.getElementById("logs-chatty-0")'), 60_000, 'the Logs button of chatty-0');
+    await page.evaluate('document.getElementById("logs-chatty-0").click()');
+    const shown = (await eventually(async () => {
+      const r = await page.evaluate<{ hidden: boolean; heading: string; text: string; html: string }>(`({
+        hidden: document.getElementById('logs').hidden, heading: document.getElementById('logs-heading').textContent,
+        text: document.getElementById('logs-text').textContent, html: document.getElementById('logs-text').innerHTML })`);
+      return r.text.includes('second line') ? r : undefined;
+    }, 30_000, 'the log on the page'))!;
+    assert.equal(shown.hidden, false);
+    assert.equal(shown.heading, 'Logs of chatty-0 (container talk)');
+    assert.equal(shown.text, 'hello from <b>chatty</b>\nsecond line\n', 'the log as kubectl logs prints it');
+    assert.ok(!shown.html.includes('<b>'), 'as text, never as markup');
+    // Refreshed once the pod is gone: the API's own message.
+    c.ok(['delete', 'statefulset', 'chatty']);
+    await eventually(() => c.kubectl(['get', 'pod', 'chatty-0']).code === 1, 60_000, 'chatty-0 gone');
+    await page.evaluate('document.getElementById("logs-refresh").click()');
+    const s = await until('the error', (s) => s.error !== '');
+    assert.equal(s.error, 'Logs of chatty-0: pods "chatty-0" not found');
+    await page.evaluate('document.getElementById("error-dismiss").click(); document.getElementById("logs-close").click()');
+    assert.equal(await page.evaluate<boolean>('document.getElementById("logs").hidden'), true);
   });
 
   const setHidden = (hidden: boolean) => page.evaluate(`(() => {

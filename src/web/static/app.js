@@ -3,9 +3,10 @@
 // Events through the dashboard server's proxy (/api, /apis), and acts through
 // the same requests kubectl sends. Everything from the API is put on the page
 // as text (textContent, setAttribute), never as markup.
-import { api, Informer } from './informer.js';
+import { api, apiText, Informer } from './informer.js';
 
 const RECENT_EVENTS = 20;
+const LOG_LINES = 500;
 const byId = (id) => document.getElementById(id);
 
 // ---------------------------------------------------------------- helpers
@@ -61,6 +62,8 @@ const state = {
   namespace: new URLSearchParams(location.hash.slice(1)).get('namespace') || 'default',
   abort: undefined,
   informers: {},
+  /** The pod whose log is shown: { ns, name, container }. */
+  logs: undefined,
 };
 
 const COLLECTIONS = {
@@ -73,6 +76,7 @@ const COLLECTIONS = {
 
 function watchNamespace(ns) {
   if (state.abort) state.abort.abort();
+  if (state.logs && state.logs.ns !== ns) closeLogs();
   const abort = (state.abort = new AbortController());
   state.namespace = ns;
   state.informers = {};
@@ -148,6 +152,45 @@ function deletePod(ns, name) {
   return act(`Delete pod ${name}`, () => api('DELETE', `/api/v1/namespaces/${seg(ns)}/pods/${seg(name)}`));
 }
 
+/**
+ * `kubectl logs --tail=500`: the last lines of the pod's default container
+ * (its kubectl.kubernetes.io/default-container annotation, else the first).
+ * Fetched on demand rather than followed: a followed log would hold one of
+ * the browser's few connections to the dashboard.
+ */
+function showLogs(ns, pod) {
+  const name = pod.metadata.name;
+  const container = pod.metadata.annotations?.['kubectl.kubernetes.io/default-container'] || pod.spec.containers[0].name;
+  state.logs = { ns, name, container };
+  byId('logs-heading').textContent = `Logs of ${name} (container ${container})`;
+  byId('logs').hidden = false;
+  return refreshLogs();
+}
+
+async function refreshLogs() {
+  const l = state.logs;
+  if (!l) return;
+  const out = byId('logs-text');
+  out.setAttribute('aria-busy', 'true');
+  try {
+    const text = await apiText(`/api/v1/namespaces/${seg(l.ns)}/pods/${seg(l.name)}/log?container=${seg(l.container)}&tailLines=${LOG_LINES}`);
+    if (state.logs !== l) return;
+    out.textContent = text || '(no output yet)';
+  } catch (e) {
+    if (state.logs !== l) return;
+    out.textContent = '';
+    showError(`Logs of ${l.name}: ${e.message}`);
+  } finally {
+    out.removeAttribute('aria-busy');
+  }
+}
+
+function closeLogs() {
+  state.logs = undefined;
+  byId('logs').hidden = true;
+  byId('logs-text').textContent = '';
+}
+
 // ---------------------------------------------------------------- rendering
 
 function strategyText(s) {
@@ -190,7 +233,9 @@ function podRow(ns, s, p) {
     h('td', {}, String(restarts)),
     h('td', { class: 'mono' }, p.metadata.labels?.['controller-revision-hash'] || ''),
     ageCell(p.metadata.creationTimestamp),
-    h('td', {}, h('button', { type: 'button', id: `delete-${name}`, onclick: () => deletePod(ns, name) }, 'Delete', h('span', { class: 'visually-hidden' }, ` pod ${name}`))));
+    h('td', { class: 'row-actions' },
+      h('button', { type: 'button', id: `logs-${name}`, onclick: () => showLogs(ns, p) }, 'Logs', h('span', { class: 'visually-hidden' }, ` of pod ${name}`)),
+      h('button', { type: 'button', id: `delete-${name}`, onclick: () => deletePod(ns, name) }, 'Delete', h('span', { class: 'visually-hidden' }, ` pod ${name}`))));
 }
 
 function claimRows(s, claims) {
@@ -340,6 +385,8 @@ document.addEventListener('visibilitychange', () => {
   }
 });
 byId('error-dismiss').addEventListener('click', () => { byId('error').hidden = true; });
+byId('logs-refresh').addEventListener('click', refreshLogs);
+byId('logs-close').addEventListener('click', closeLogs);
 setInterval(refreshAges, 5000);
 loadNamespaces();
 if (document.hidden) setConnection('Paused while the page is hidden');

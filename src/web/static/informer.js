@@ -29,6 +29,20 @@ export async function api(method, path, body, contentType, signal) {
   return obj;
 }
 
+/** A request for text (a pod's log); a failure throws the message of the Status the API returned. */
+export async function apiText(path, signal) {
+  const r = await fetch(path, { signal, headers: { Accept: 'text/plain, application/json' } });
+  const text = await r.text();
+  if (r.ok) return text;
+  let message = `${r.status} ${r.statusText}`;
+  try {
+    message = JSON.parse(text).message || message;
+  } catch {
+    if (text) message = text;
+  }
+  throw new ApiError(r.status, message);
+}
+
 const sleep = (ms, signal) => new Promise((resolve) => {
   const t = setTimeout(resolve, ms);
   signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
