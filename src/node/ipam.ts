@@ -135,6 +135,16 @@ export class PodIPAllocator {
     this.claims.drop(ip);
   }
 
+  /**
+   * Gives up the host-wide claims (ordinal stops). The pods keep their
+   * addresses in their records and claim them again on the next start,
+   * unless another ordinal took one meanwhile; a claim left behind would
+   * only be a dead process's, free for the taking anyway.
+   */
+  dropClaims(): void {
+    for (const ip of this.used) this.claims.drop(ip);
+  }
+
   contains(ip: string): boolean {
     const parts = ip.split('.').map(Number);
     if (parts.length !== 4) return false;

@@ -166,6 +166,7 @@ export class Kubelet {
     }
     for (const w of this.workers.values()) w.detach();
     this.workers.clear();
+    this.ipam.dropClaims();
     this.finished.clear();
     await Promise.all([this.recorder.flush(), this.schedulerRecorder.flush()]);
   }

@@ -97,3 +97,16 @@ test('a pod restored without running containers gets a new address if another li
     assert.equal(readFileSync(join(dir, '127.0.1.4'), 'utf8'), record(process.pid));
   });
 });
+
+test('stopping gives the claims up; the next start claims the addresses again', () => {
+  withDir((dir) => {
+    const a = new PodIPAllocator('127.0.1.0/29', none, new FileIPClaims(dir));
+    a.allocate();
+    a.allocate();
+    a.dropClaims();
+    assert.deepEqual(readdirSync(dir), []);
+    const again = new PodIPAllocator('127.0.1.0/29', none, new FileIPClaims(dir));
+    assert.equal(again.reserve('127.0.1.2', false), true);
+    assert.deepEqual(readdirSync(dir), ['127.0.1.2']);
+  });
+});
