@@ -45,7 +45,8 @@ export class FileIPClaims implements IPClaims {
   claim(ip: string): boolean {
     if (!this.ensureDir()) return true;
     const path = join(this.dir, ip);
-    for (let attempt = 0; attempt < 2; attempt++) {
+    // At most: the file is gone when read, then a dead claimer's file is removed, then the create.
+    for (let attempt = 0; attempt < 3; attempt++) {
       try {
         const fd = openSync(path, 'wx', 0o644);
         try {
@@ -61,10 +62,10 @@ export class FileIPClaims implements IPClaims {
       const seen = readQuietly(path);
       if (seen === undefined) continue; // removed meanwhile: try again
       const owner = parseOwner(seen);
-      if (owner && owner.pid === this.me.pid && owner.startTime === this.me.startTime) return true;
+      if (owner && this.isMe(owner)) return true;
       if (owner && isSameProcess(owner.pid, owner.startTime)) return false;
-      // The claiming process is gone (or the record is unreadable): take the address over.
-      return this.takeOver(path, seen);
+      // The claiming process is gone (or the record is unreadable): remove its claim and create ours.
+      if (!this.removeStale(path, seen)) return false;
     }
     return false;
   }
@@ -85,9 +86,11 @@ export class FileIPClaims implements IPClaims {
     const path = join(this.dir, ip);
     const text = readQuietly(path);
     const owner = text === undefined ? undefined : parseOwner(text);
-    if (owner && owner.pid === this.me.pid && owner.startTime === this.me.startTime) {
-      unlinkQuietly(path);
-    }
+    if (owner && this.isMe(owner)) unlinkQuietly(path);
+  }
+
+  private isMe(o: Owner): boolean {
+    return o.pid === this.me.pid && o.startTime === this.me.startTime;
   }
 
   private record(): string {
@@ -95,11 +98,11 @@ export class FileIPClaims implements IPClaims {
   }
 
   /**
-   * Replaces a dead process's claim. The stale file is renamed away first, so
+   * Removes a dead process's claim. The stale file is renamed away first, so
    * of several takers only one moves it; a taker that finds it moved a fresh
    * claim instead (another taker won meanwhile) puts it back and gives up.
    */
-  private takeOver(path: string, seen: string): boolean {
+  private removeStale(path: string, seen: string): boolean {
     const stale = `${path}.${this.me.pid}.stale`;
     try {
       renameSync(path, stale);
@@ -122,17 +125,7 @@ export class FileIPClaims implements IPClaims {
       return false;
     }
     unlinkQuietly(stale);
-    try {
-      const fd = openSync(path, 'wx', 0o644);
-      try {
-        writeSync(fd, this.record());
-      } finally {
-        closeSync(fd);
-      }
-      return true;
-    } catch {
-      return false;
-    }
+    return true;
   }
 
   /** False when the shared directory cannot be made: then there are no host-wide claims. */
