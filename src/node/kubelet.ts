@@ -26,7 +26,7 @@ import { PodWorker } from './podWorker.js';
 import { ProcessRuntime } from './runtime/process.js';
 import { LinuxRuntime, linuxRuntimeAvailable } from './runtime/linux.js';
 import type { Runtime } from './runtime/types.js';
-import { warmFifoPool } from './runtime/base.js';
+import { podInstanceDirs, warmFifoPool } from './runtime/base.js';
 import { nodeCapacity, nodeObject, primaryIP, readyConditions } from './node.js';
 import { KubeletStreams, type PodStreams } from './streams.js';
 import { NodeLease } from './lease.js';
@@ -267,22 +267,13 @@ export class Kubelet {
     const root = join(this.o.dataDir, 'pods');
     for (const uid of readdirSync(root)) {
       if (live.has(uid)) continue;
-      const containers = join(root, uid, 'containers');
-      let names: string[] = [];
-      try {
-        names = readdirSync(containers);
-      } catch {
-        // no containers
-      }
-      for (const n of names) {
-        for (const attempt of readdirSync(join(containers, n))) {
-          const h = this.runtime.adopt(join(containers, n, attempt));
-          if (h) {
-            this.log(`killing container ${n} of deleted pod ${uid} (pid ${h.pid})`);
-            this.runtime.kill(h);
-            h.stdout.destroy();
-            h.stderr.destroy();
-          }
+      for (const { container, dir } of podInstanceDirs(join(root, uid))) {
+        const h = this.runtime.adopt(dir);
+        if (h) {
+          this.log(`killing container ${container} of deleted pod ${uid} (pid ${h.pid})`);
+          this.runtime.kill(h);
+          h.stdout.destroy();
+          h.stderr.destroy();
         }
       }
       rmSync(join(root, uid), { recursive: true, force: true });

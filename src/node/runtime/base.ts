@@ -7,7 +7,7 @@
 // pipe's buffer (64 KiB) is full, and the node agent drains it again after a
 // restart. The node agent reads the pipes and writes the container's log.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Socket } from 'node:net';
 import { dirname, join } from 'node:path';
@@ -28,7 +28,25 @@ export function instanceDir(podDir: string, container: string, attempt: number):
   return join(podDir, 'containers', container, String(attempt));
 }
 
-interface IdentityRecord {
+/** Every instance directory of a pod: each start of each of its containers. */
+export function podInstanceDirs(podDir: string): { container: string; dir: string }[] {
+  const out: { container: string; dir: string }[] = [];
+  const containers = join(podDir, 'containers');
+  for (const container of readdirQuietly(containers)) {
+    for (const attempt of readdirQuietly(join(containers, container))) out.push({ container, dir: join(containers, container, attempt) });
+  }
+  return out;
+}
+
+function readdirQuietly(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+export interface IdentityRecord {
   runtime: RuntimeName;
   pid: number;
   startTime: number;
@@ -205,16 +223,20 @@ export function spawnShim(runtime: RuntimeName, l: ContainerLaunch, dir: string,
   return h;
 }
 
-/** Re-adopts the instance in `dir` when the process recorded there still runs. */
-export function adoptInstance(runtime: RuntimeName, dir: string): ContainerHandle | undefined {
-  let rec: IdentityRecord;
+/** The identity record of the instance in `dir` when its process, started by `runtime`, still runs. */
+export function liveInstance(runtime: RuntimeName, dir: string): IdentityRecord | undefined {
   try {
-    rec = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as IdentityRecord;
+    const rec = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as IdentityRecord;
+    return rec.runtime === runtime && isSameProcess(rec.pid, rec.startTime) ? rec : undefined;
   } catch {
     return undefined;
   }
-  if (rec.runtime !== runtime || !isSameProcess(rec.pid, rec.startTime)) return undefined;
-  if (!existsSync(join(dir, 'out'))) return undefined;
+}
+
+/** Re-adopts the instance in `dir` when the process recorded there still runs. */
+export function adoptInstance(runtime: RuntimeName, dir: string): ContainerHandle | undefined {
+  const rec = liveInstance(runtime, dir);
+  if (!rec || !existsSync(join(dir, 'out'))) return undefined;
   const h = new Handle(rec.launch, dir, rec.pid, rec.startTime, new Date(rec.startedAt), openReader(join(dir, 'out')), openReader(join(dir, 'err')));
   const timer = setInterval(() => {
     if (!isSameProcess(rec.pid, rec.startTime)) {

@@ -32,7 +32,7 @@ import { findExecutable, hostRoot, LayeredRoot, resolveCredentials, resolveIn, t
 import { hasIdentity } from '../security.js';
 import { containerFstab, initOptions, lowerDirsOf, type ContainerMounts } from './initArgs.js';
 import {
-  DEFAULT_PATH, adoptInstance, killGroup, killPid, prepareInstance, removeInstance, resolveExecutable, spawnShim,
+  DEFAULT_PATH, adoptInstance, killGroup, killPid, liveInstance, podInstanceDirs, prepareInstance, removeInstance, resolveExecutable, spawnShim,
 } from './base.js';
 import { ContainerStartError, hostPathIn } from './process.js';
 import { isSameProcess, readCredentials, readStat } from './procfs.js';
@@ -49,29 +49,17 @@ const INIT = fileURLToPath(new URL('../../../build/Release/ordinal_init', import
 export function imageLayersInUse(dataDir: string): Set<string> {
   const out = new Set<string>();
   const pods = join(dataDir, 'pods');
-  for (const uid of safeReaddir(pods)) {
-    for (const container of safeReaddir(join(pods, uid, 'containers'))) {
-      for (const attempt of safeReaddir(join(pods, uid, 'containers', container))) {
-        const dir = join(pods, uid, 'containers', container, attempt);
-        try {
-          const rec = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as { runtime?: string; pid: number; startTime: number };
-          if (rec.runtime !== 'linux' || !isSameProcess(rec.pid, rec.startTime)) continue;
-          for (const d of lowerDirsOf(readFileSync(join(dir, 'ctl', 'fstab'), 'utf8'))) out.add(d);
-        } catch {
-          // not started, or gone meanwhile
-        }
+  for (const uid of existsSync(pods) ? readdirSync(pods) : []) {
+    for (const { dir } of podInstanceDirs(join(pods, uid))) {
+      if (!liveInstance('linux', dir)) continue;
+      try {
+        for (const d of lowerDirsOf(readFileSync(join(dir, 'ctl', 'fstab'), 'utf8'))) out.add(d);
+      } catch {
+        // gone meanwhile
       }
     }
   }
   return out;
-}
-
-function safeReaddir(dir: string): string[] {
-  try {
-    return readdirSync(dir);
-  } catch {
-    return [];
-  }
 }
 
 /** Whether this process can use the linux runtime (root on Linux, nsenter, the built init). */
@@ -174,7 +162,7 @@ export class LinuxRuntime implements Runtime {
   }
 
   /**
-   * The container has started once its setup recorded the PID of its init (or shim)
+   * The container has started once its setup recorded the PID of its init
    * (all mounts and the hostname in place). A setup that fails ends the
    * process first; its error output becomes the start error.
    */
@@ -201,7 +189,7 @@ export class LinuxRuntime implements Runtime {
     return adoptInstance('linux', dir);
   }
 
-  /** The host pid of the container's PID 1 (the init or shim inside the namespaces), once it has recorded it. */
+  /** The host pid of the container's PID 1 (the init inside the namespaces), once it has recorded it. */
   initPid(h: ContainerHandle): number | undefined {
     try {
       const pid = Number(readFileSync(join(h.dir, 'ctl', 'init.pid'), 'utf8').trim());
@@ -226,16 +214,17 @@ export class LinuxRuntime implements Runtime {
   exec(h: ContainerHandle, argv: string[], o: ExecOptions): ChildProcess {
     const pid = this.initPid(h);
     if (pid === undefined || !isSameProcess(h.pid, h.startTime)) throw new Error('container is not running');
-    // A command run in the container runs with the container's credentials,
-    // as runc exec gives it the process spec's user: a container that does
-    // not run as root gets its root and its user from chroot, inside its
-    // mount namespace (where the host's / is the namespace root).
+    // A command run in the container takes the credentials, capabilities and
+    // no_new_privs of its PID 1, as runc exec gives it the process spec's:
+    // the init's exec mode, entered into the container's namespaces, changes
+    // to its root (in its mount namespace, the host's / is the namespace root).
     const cred = readCredentials(pid);
-    const enter = ['--target', String(pid), '--mount', '--uts', '--ipc', '--pid'];
-    const wd = h.launch.workingDir || '/';
     if (!cred) throw new Error('container is not running');
     const root = cred.uid === 0 && cred.gid === 0;
-    const args = [...enter, '--', INIT, 'exec', ...initOptions(root ? undefined : cred, cred.capabilities, cred.noNewPrivs), join(h.dir, 'root'), wd, ...argv];
+    const args = [
+      '--target', String(pid), '--mount', '--uts', '--ipc', '--pid', '--',
+      INIT, 'exec', ...initOptions(root ? undefined : cred, cred.capabilities, cred.noNewPrivs), join(h.dir, 'root'), h.launch.workingDir || '/', ...argv,
+    ];
     // nsenter is the host's: the environment given here is the container's, whose PATH may not lead to it.
     return spawn(this.nsenter, args, {
       env: { PATH: DEFAULT_PATH, ...o.env },
