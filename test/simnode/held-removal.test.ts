@@ -4,7 +4,7 @@
 // agent, the simulated node finishes such a pod once (one stopped status, one
 // final delete) and ignores its updates until the pod's DELETED; a new pod of
 // the same name then runs as usual.
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { eventually } from './harness.js';
@@ -50,15 +50,21 @@ async function settle(node: SimulatedNode): Promise<void> {
   }
 }
 
-test('a pod whose removal is held is finished once; its updates are ignored until DELETED', async (t) => {
+/** A registry with the given removal hold and a started simulated node, all stopped after the test. */
+async function startNode(t: TestContext, removalHoldMs: number) {
   const store = new MemoryStore();
-  const registry = new Registry({ store, removalHoldMs: 60_000 });
+  const registry = new Registry({ store, removalHoldMs });
   bootstrap(registry);
   const api = new LocalClient(registry);
   const writes: string[] = [];
   const node = new SimulatedNode({ client: recording(api, writes), nodeName: 'sim-1', delays: { start: 0, terminate: 10 }, events: false, nodeLease: false });
   t.after(() => { node.stop(); registry.releaseHeldRemovals(); store.close(); });
   await node.start();
+  return { registry, api, writes, node };
+}
+
+test('a pod whose removal is held is finished once; its updates are ignored until DELETED', async (t) => {
+  const { registry, api, writes, node } = await startNode(t, 60_000);
 
   await api.create('pods', 'default', pod('web-0'));
   await eventually(async () => (await api.get<P>('pods', 'default', 'web-0')).status?.phase === 'Running', 'running');
@@ -93,14 +99,7 @@ test('a pod whose removal is held is finished once; its updates are ignored unti
 });
 
 test('a pod with a finalizer is finished once too, and removed when its finalizer goes', async (t) => {
-  const store = new MemoryStore();
-  const registry = new Registry({ store, removalHoldMs: 0 });
-  bootstrap(registry);
-  const api = new LocalClient(registry);
-  const writes: string[] = [];
-  const node = new SimulatedNode({ client: recording(api, writes), nodeName: 'sim-1', delays: { start: 0, terminate: 10 }, events: false, nodeLease: false });
-  t.after(() => { node.stop(); store.close(); });
-  await node.start();
+  const { api, writes, node } = await startNode(t, 0);
 
   await api.create('pods', 'default', { ...pod('db-0'), metadata: { name: 'db-0', namespace: 'default', finalizers: ['example.com/keep'] } } as P);
   await eventually(async () => (await api.get<P>('pods', 'default', 'db-0')).status?.phase === 'Running', 'running');
