@@ -5,9 +5,9 @@
 // /doomed.txt of the first (a whiteout) and makes /opq opaque.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
 export const APPLETS = ['sh', 'ls', 'cat', 'echo', 'hostname', 'pwd', 'env', 'id', 'sleep', 'test', 'touch', 'mkdir', 'printf'];
@@ -35,32 +35,48 @@ function tarDir(dir: string): Buffer {
   return execFileSync('tar', ['-C', dir, '--sort=name', '--mtime=@0', '--numeric-owner', '--owner=0', '--group=0', '-cf', '-', '.'], { maxBuffer: 64 << 20 });
 }
 
+/** One layer as an uncompressed tar, of what `fill` puts in an empty directory (reproducible: same content, same digest). */
+export function layerTar(fill: (dir: string) => void): Buffer {
+  const dir = mkdtempSync(join(tmpdir(), 'ordinal-img-'));
+  try {
+    chmodSync(dir, 0o755); // the layer's own entry: the image's / as everyone may enter it
+    fill(dir);
+    return tarDir(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Debian's busybox-static at `path` inside a layer directory. */
+function addBusybox(dir: string, path: string): void {
+  mkdirSync(join(dir, dirname(path)), { recursive: true });
+  copyFileSync('/bin/busybox', join(dir, path));
+  chmodSync(join(dir, path), 0o755);
+}
+
 /** The two layers as uncompressed tars. */
 export function buildLayers(): Buffer[] {
-  const base = mkdtempSync(join(tmpdir(), 'ordinal-img-'));
-  const l1 = join(base, 'l1');
-  mkdirSync(join(l1, 'bin'), { recursive: true });
-  copyFileSync('/bin/busybox', join(l1, 'bin', 'busybox'));
-  execFileSync('chmod', ['0755', join(l1, 'bin', 'busybox')]);
-  for (const a of APPLETS) symlinkSync('busybox', join(l1, 'bin', a));
-  mkdirSync(join(l1, 'etc'));
-  writeFileSync(join(l1, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/app:/bin/sh\n');
-  writeFileSync(join(l1, 'etc', 'group'), 'root:x:0:\napp:x:1001:\n');
-  writeFileSync(join(l1, 'doomed.txt'), 'deleted by the second layer\n');
-  mkdirSync(join(l1, 'opq'));
-  writeFileSync(join(l1, 'opq', 'old.txt'), 'hidden by the opaque directory\n');
-  mkdirSync(join(l1, 'app'));
-  writeFileSync(join(l1, 'app', 'base.txt'), 'from layer 1\n');
-  const l2 = join(base, 'l2');
-  mkdirSync(join(l2, 'opq'), { recursive: true });
-  mkdirSync(join(l2, 'app'));
-  writeFileSync(join(l2, '.wh.doomed.txt'), '');
-  writeFileSync(join(l2, 'opq', '.wh..wh..opq'), '');
-  writeFileSync(join(l2, 'opq', 'new.txt'), 'from layer 2\n');
-  writeFileSync(join(l2, 'app', 'hello.txt'), 'hello from the image\n');
-  const out = [tarDir(l1), tarDir(l2)];
-  execFileSync('rm', ['-rf', base]);
-  return out;
+  const l1 = layerTar((l) => {
+    addBusybox(l, 'bin/busybox');
+    for (const a of APPLETS) symlinkSync('busybox', join(l, 'bin', a));
+    mkdirSync(join(l, 'etc'));
+    writeFileSync(join(l, 'etc', 'passwd'), 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1001::/app:/bin/sh\n');
+    writeFileSync(join(l, 'etc', 'group'), 'root:x:0:\napp:x:1001:\n');
+    writeFileSync(join(l, 'doomed.txt'), 'deleted by the second layer\n');
+    mkdirSync(join(l, 'opq'));
+    writeFileSync(join(l, 'opq', 'old.txt'), 'hidden by the opaque directory\n');
+    mkdirSync(join(l, 'app'));
+    writeFileSync(join(l, 'app', 'base.txt'), 'from layer 1\n');
+  });
+  const l2 = layerTar((l) => {
+    mkdirSync(join(l, 'opq'));
+    mkdirSync(join(l, 'app'));
+    writeFileSync(join(l, '.wh.doomed.txt'), '');
+    writeFileSync(join(l, 'opq', '.wh..wh..opq'), '');
+    writeFileSync(join(l, 'opq', 'new.txt'), 'from layer 2\n');
+    writeFileSync(join(l, 'app', 'hello.txt'), 'hello from the image\n');
+  });
+  return [l1, l2];
 }
 
 /**
@@ -69,18 +85,13 @@ export function buildLayers(): Buffer[] {
  * is busybox-static at /app/busybox (its name picks its applets).
  */
 export function shellLessLayers(): Buffer[] {
-  const base = mkdtempSync(join(tmpdir(), 'ordinal-img-'));
-  const l = join(base, 'l');
-  mkdirSync(join(l, 'app'), { recursive: true });
-  copyFileSync('/bin/busybox', join(l, 'app', 'busybox'));
-  execFileSync('chmod', ['0755', join(l, 'app', 'busybox')]);
-  mkdirSync(join(l, 'etc'));
-  writeFileSync(join(l, 'etc', 'passwd'), 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n');
-  writeFileSync(join(l, 'etc', 'group'), 'root:x:0:\nnonroot:x:65532:\n');
-  mkdirSync(join(l, 'home', 'nonroot'), { recursive: true });
-  const out = [tarDir(l)];
-  execFileSync('rm', ['-rf', base]);
-  return out;
+  return [layerTar((l) => {
+    addBusybox(l, 'app/busybox');
+    mkdirSync(join(l, 'etc'));
+    writeFileSync(join(l, 'etc', 'passwd'), 'root:x:0:0:root:/root:/sbin/nologin\nnonroot:x:65532:65532:nonroot:/home/nonroot:/sbin/nologin\n');
+    writeFileSync(join(l, 'etc', 'group'), 'root:x:0:\nnonroot:x:65532:\n');
+    mkdirSync(join(l, 'home', 'nonroot'), { recursive: true });
+  })];
 }
 
 function config(spec: ImageSpec, layers: Buffer[]): string {

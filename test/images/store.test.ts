@@ -11,7 +11,7 @@ import { ImageFormatError, ImageInUseError, ImageNotFoundError, ImageStore } fro
 import { normalizeReference } from '../../src/node/imagestore/reference.js';
 import { findExecutable, LayeredRoot, resolveUser } from '../../src/node/imagestore/rootfs.js';
 import { imageEntrypoint, imageEnv, imageWorkingDir } from '../../src/node/images.js';
-import { buildLayers, DEFAULT_SPEC, dockerArchive, ociArchive } from './fixtures.js';
+import { buildLayers, DEFAULT_SPEC, dockerArchive, layerTar, ociArchive } from './fixtures.js';
 
 const isRoot = process.getuid?.() === 0;
 
@@ -142,9 +142,7 @@ describe('removing images', { skip: isRoot ? false : 'unpacking layers keeps own
     const layers = buildLayers();
     // Two images sharing their bottom layer: app:1 and app:extra (a different top layer and config).
     await store.load(dockerArchive(join(base, 'a.tar'), ['app:1', 'app:also'], DEFAULT_SPEC, layers));
-    const top = mkdtempSync(join(base, 'top-'));
-    writeFileSync(join(top, 'extra.txt'), 'only in app:extra\n');
-    const extra = [layers[0], execFileSync('tar', ['-C', top, '--mtime=@0', '--owner=0', '--group=0', '-cf', '-', '.'])];
+    const extra = [layers[0], layerTar((d) => writeFileSync(join(d, 'extra.txt'), 'only in app:extra\n'))];
     await store.load(dockerArchive(join(base, 'b.tar'), ['app:extra'], { ...DEFAULT_SPEC, workingDir: '/other' }, extra));
     const all = layerDirs();
     assert.equal(all.length, 3, 'the shared bottom layer is stored once');
