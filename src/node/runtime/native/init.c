@@ -52,9 +52,9 @@
 
 #define MAX_GROUPS 256
 
+/* 128: what a container whose command could not be started ends with. */
 static void die(const char *what, const char *arg) {
-  fprintf(stderr, "ordinal-init: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
-  exit(128);
+  init_fail(128, what, arg);
 }
 
 static void usage(void) {

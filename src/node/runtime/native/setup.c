@@ -26,9 +26,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void fail(const char *what, const char *arg) {
+void init_fail(int status, const char *what, const char *arg) {
   fprintf(stderr, "ordinal-init: %s%s%s: %s\n", what, arg ? " " : "", arg ? arg : "", strerror(errno));
-  exit(1);
+  exit(status);
+}
+
+/* A setup step failed: the container never started. */
+static void fail(const char *what, const char *arg) {
+  init_fail(1, what, arg);
 }
 
 /* Undoes fstab(5)'s octal escapes (\040 for a space) in place. */

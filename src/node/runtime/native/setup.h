@@ -10,4 +10,7 @@
  */
 void container_setup(const char *fstab, const char *hostname, const char *pidfile);
 
+/* Prints "ordinal-init: WHAT ARG: <errno's text>" and exits with STATUS. */
+void init_fail(int status, const char *what, const char *arg) __attribute__((noreturn));
+
 #endif
